@@ -1,0 +1,1 @@
+"""The message bus between stages: Kafka topics carrying the contracts of `schemas/`."""

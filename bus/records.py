@@ -1,0 +1,27 @@
+"""What a stage hands back for the messages it could not process."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A message that will never succeed as it is: it goes to the dead-letter topic."""
+
+    record: Any  # kafka ConsumerRecord
+    error: str
+
+
+class TransientError(Exception):
+    """The batch may succeed later (store down, broker unreachable): retry it, commit nothing."""
+
+
+def describe_error(error: Exception) -> str:
+    """One line for logs and dead-letter headers: where the message was wrong, never its content."""
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(message)"
+        return f"invalid {error.title}: {where}: {first['msg']} ({error.error_count()} error(s))"
+    return f"{type(error).__name__}: {error}"

@@ -1,0 +1,46 @@
+"""Topic names and settings, read from `topics.yml` so deployments change data, not code."""
+
+from functools import lru_cache
+from importlib.resources import files
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from config.settings import get_settings
+
+TopicKey = Literal["raw", "enriched", "dlq", "alerts"]
+_DAY_MS = 24 * 60 * 60 * 1000
+
+
+class TopicSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
+    partitions: int = Field(ge=1)
+    retention_days: int = Field(ge=1)
+
+    def kafka_configs(self, max_message_bytes: int) -> dict[str, str]:
+        return {
+            "retention.ms": str(self.retention_days * _DAY_MS),
+            "max.message.bytes": str(max_message_bytes),
+        }
+
+
+class TopicsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    replication_factor: int = Field(ge=1)
+    max_message_bytes: int = Field(ge=1_048_576)
+    topics: dict[TopicKey, TopicSpec]
+
+
+@lru_cache(maxsize=1)
+def topics_file() -> TopicsFile:
+    text = files("bus").joinpath("topics.yml").read_text(encoding="utf-8")
+    return TopicsFile.model_validate(yaml.safe_load(text))
+
+
+def topic(key: TopicKey) -> str:
+    """The deployed name: a prefix lets several pipelines (or test runs) share one cluster."""
+    return get_settings().topic_prefix + topics_file().topics[key].name

@@ -1,0 +1,125 @@
+"""The loop every stage worker runs: consume → process → dead-letter → commit.
+
+Offsets are committed only after the stage's output (and any dead letters) are acknowledged, so
+a crash at any point redoes uncommitted work; stages write idempotently, so redoing is harmless.
+"""
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import CommitFailedError, KafkaError
+
+from bus.dlq import send_to_dlq
+from bus.metrics import DEAD_LETTERS, FAILED, LAG, PROCESSED
+from bus.records import Failure, TransientError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Sequence[Any]], list[Failure]]
+
+
+@dataclass(frozen=True)
+class Backoff:
+    first: float = 0.5
+    factor: float = 2.0
+    ceiling: float = 30.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.first
+        while True:
+            yield delay
+            delay = min(delay * self.factor, self.ceiling)
+
+
+def stop_on_signals() -> threading.Event:
+    """SIGTERM/SIGINT finish the current batch, commit it, then stop."""
+    stop = threading.Event()
+
+    def _request_stop(signum: int, _frame: object) -> None:
+        log.info("stop requested by signal %s: finishing the current batch", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _request_stop)
+    signal.signal(signal.SIGINT, _request_stop)
+    return stop
+
+
+def run_worker(
+    *,
+    stage: str,
+    consumer: KafkaConsumer,
+    dlq_producer: KafkaProducer,
+    handle: Handler,
+    stop: threading.Event,
+    batch_size: int,
+    poll_timeout_ms: int = 500,
+    backoff: Backoff = Backoff(),
+) -> int:
+    """Runs until `stop` is set; returns the number of messages committed."""
+    committed = 0
+    while not stop.is_set():
+        polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size)
+        records = [record for batch in polled.values() for record in batch]
+        if not records:
+            _report_lag(stage, consumer)
+            continue
+        failures = _handle_with_retries(stage, handle, records, stop, backoff)
+        if failures is None:
+            break  # stopped while the batch could not be written: nothing committed, redone later
+        if failures:
+            send_to_dlq(dlq_producer, stage, failures)
+            DEAD_LETTERS.labels(stage).inc(len(failures))
+            for failure in failures:
+                log.warning(
+                    "dead-lettered %s[%d]@%d: %s",
+                    failure.record.topic,
+                    failure.record.partition,
+                    failure.record.offset,
+                    failure.error,
+                )
+        try:
+            consumer.commit()
+        except (CommitFailedError, KafkaError) as error:
+            # A rebalance took the partitions away: their new owner redoes the batch.
+            log.warning("commit failed (%s): the batch will be redone", error)
+            continue
+        committed += len(records)
+        PROCESSED.labels(stage).inc(len(records) - len(failures))
+        _report_lag(stage, consumer)
+    return committed
+
+
+def _handle_with_retries(
+    stage: str, handle: Handler, records: list[Any], stop: threading.Event, backoff: Backoff
+) -> list[Failure] | None:
+    for delay in backoff.delays():
+        try:
+            return handle(records)
+        except (TransientError, KafkaError) as error:
+            FAILED.labels(stage).inc()
+            log.warning(
+                "batch of %d not written (%s); retrying in %.1fs", len(records), error, delay
+            )
+        if stop.wait(delay):
+            return None
+    return None  # unreachable: delays() never ends
+
+
+def _lag(consumer: KafkaConsumer) -> int:
+    partitions = list(consumer.assignment())
+    if not partitions:
+        return 0
+    ends = consumer.end_offsets(partitions)
+    return sum(max(ends[tp] - consumer.position(tp), 0) for tp in partitions)
+
+
+def _report_lag(stage: str, consumer: KafkaConsumer) -> None:
+    try:
+        LAG.labels(stage).set(_lag(consumer))
+    except KafkaError as error:
+        log.debug("lag unknown: %s", error)

@@ -1,0 +1,1 @@
+"""Configuration shared by every stage: the library profile and the environment."""

@@ -1,0 +1,34 @@
+"""`murmure profile`: check a library profile before deploying it."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from config.profile import ProfileError, load_profile
+
+app = typer.Typer(help="Check a library profile.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def check(profile: Annotated[Path, typer.Argument(help="The library profile (YAML).")]) -> None:
+    """Validate PROFILE and list every problem with its field path."""
+    try:
+        loaded = load_profile(profile)
+    except ProfileError as error:
+        table = Table(title=f"{error.path}: {len(error.problems)} problem(s)", title_justify="left")
+        table.add_column("field", style="bold red")
+        table.add_column("problem")
+        for where, message in error.problems:
+            table.add_row(where, message)
+        Console(stderr=True).print(table)
+        raise typer.Exit(code=1) from None
+    console.print(
+        f"[green]OK[/green] {loaded.library.name} ({loaded.library.id}): "
+        f"{len(loaded.branches)} branches, {len(loaded.area.places)} places, "
+        f"{len(loaded.sources)} sources, {len(loaded.alerts.rules)} alert rules, "
+        f"retention {loaded.retention_days} days"
+    )

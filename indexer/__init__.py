@@ -1,0 +1,1 @@
+"""Indexing stage: enriched mentions into Elasticsearch, where staff search them in Kibana."""

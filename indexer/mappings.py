@@ -1,0 +1,48 @@
+"""Mappings chosen for how staff search: exact filters on tags, full text on the redacted post."""
+
+from typing import Any
+
+KEYWORD = {"type": "keyword"}
+DATE = {"type": "date"}
+
+
+def mention_mappings(text_analyzer: str) -> dict[str, Any]:
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "id": KEYWORD,
+            "schema_version": {"type": "short"},
+            "source": KEYWORD,
+            "native_id": KEYWORD,
+            "url": {"type": "keyword", "index": False},
+            "author": {"properties": {"pseudonym": KEYWORD, "institution": {"type": "boolean"}}},
+            "created_at": DATE,
+            "fetched_at": DATE,
+            "processed_at": DATE,
+            "indexed_at": DATE,
+            "engagement": {
+                "properties": {
+                    "likes": {"type": "integer"},
+                    "shares": {"type": "integer"},
+                    "replies": {"type": "integer"},
+                }
+            },
+            "lang_hint": KEYWORD,
+            "query": KEYWORD,
+            "lang": KEYWORD,
+            "relevant": {"type": "boolean"},
+            "topics": KEYWORD,
+            "evidence": {
+                "type": "object",
+                "enabled": False,  # shown to staff, never searched
+            },
+            "sentiment": KEYWORD,
+            "sentiment_score": {"type": "float"},
+            "complaint": {"type": "boolean"},
+            "branch": KEYWORD,
+            "places": KEYWORD,
+            "text": {"type": "text", "analyzer": text_analyzer},
+            "lemmas": {"type": "text", "analyzer": "standard"},
+            "pipeline_version": KEYWORD,
+        },
+    }

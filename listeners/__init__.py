@@ -1,0 +1,1 @@
+"""Listeners: public mentions from each source, pseudonymised, into `mentions.raw`."""

@@ -1,0 +1,3 @@
+from murmure.cli import app
+
+app(prog_name="murmure")

@@ -1,0 +1,48 @@
+"""The `murmure` command: each stage contributes its own sub-commands."""
+
+from typing import Annotated
+
+import typer
+
+from bus.cli import app as dlq_app
+from config.cli import app as profile_app
+from murmure import logs, pipeline
+from nlp.cli import app as nlp_app
+from services.cli import app as services_app
+
+app = typer.Typer(
+    help="Murmure: social listening for library networks.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals can hold secrets
+)
+
+
+@app.callback()
+def main(
+    log_format: Annotated[
+        logs.LogFormat, typer.Option(help="json for log shippers, text for people.")
+    ] = "text",
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING…")] = "INFO",
+) -> None:
+    logs.configure(log_format, log_level.upper())
+
+
+@app.command()
+def demo(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for indexing.")] = 900,
+) -> None:
+    """The main job: run the whole pipeline on the sample network and show what was indexed."""
+    from murmure.demo import run_demo
+
+    if not run_demo(timeout=timeout):
+        raise typer.Exit(code=1)
+
+
+app.add_typer(services_app, name="services")
+app.add_typer(profile_app, name="profile")
+app.command()(pipeline.setup)
+app.command("replay")(pipeline.replay_command)
+app.command()(pipeline.enrich)
+app.command()(pipeline.index)
+app.add_typer(nlp_app, name="nlp")
+app.add_typer(dlq_app, name="dlq")

@@ -1,0 +1,146 @@
+"""The main job on the sample network: services, topics, workers, replay, then what was indexed.
+
+Runs the real workers as separate processes, exactly as a deployment does, and stops them with
+SIGTERM once every replayed mention is searchable.
+"""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from indexer.client import make_client
+from indexer.queries import count, count_by, ids_indexed_since
+from listeners.pseudonym import KEY_VARIABLE
+from listeners.replay import RecordedPost, read_recording
+from schemas import mention_id
+from services.settings import state_paths
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+console = Console(stderr=True)
+
+
+def demo_key_file() -> Path:
+    """The demo's own pseudonymisation key, made once; a deployment sets its own secret."""
+    path = state_paths().root / "secrets" / "pseudonym.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path
+
+
+def sample_ids(stream: Path) -> list[str]:
+    ids = []
+    for _, item in read_recording(stream):
+        if isinstance(item, dict):
+            post = RecordedPost.model_validate(item)
+            ids.append(mention_id(post.source, post.native_id))
+    return ids
+
+
+@contextmanager
+def workers(env: dict[str, str], log_dir: Path) -> Iterator[None]:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    processes = []
+    for name in ("enrich", "index"):
+        log = (log_dir / f"{name}.log").open("ab")
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "murmure", "--log-format", "json", name],
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
+        )
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=60)
+
+
+def wait_indexed(ids: list[str], since: str, timeout: float) -> int:
+    es = make_client()
+    query = ids_indexed_since(ids, since)
+    done = 0
+    columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("indexing", total=len(ids))
+        deadline = time.monotonic() + timeout
+        while done < len(ids) and time.monotonic() < deadline:
+            es.indices.refresh(index="murmure-mentions*", ignore_unavailable=True)
+            done = count(es, query)
+            progress.update(task, completed=done)
+            time.sleep(1)
+    return done
+
+
+def print_counts(ids: list[str]) -> None:
+    """Counts of the replayed mentions only: the cluster may hold other data."""
+    es = make_client()
+    replayed: dict[str, Any] = {"ids": {"values": ids}}
+
+    def only(*conditions: dict[str, Any]) -> dict[str, Any]:
+        return {"bool": {"filter": [replayed, *conditions]}}
+
+    relevant = only({"term": {"relevant": True}})
+    for title, field, query in (
+        ("Topics (relevant mentions)", "topics", relevant),
+        ("Sentiment (relevant mentions)", "sentiment", relevant),
+        ("Branch (relevant mentions)", "branch", relevant),
+        ("Source (all mentions)", "source", replayed),
+    ):
+        table = Table(title=title, title_justify="left")
+        table.add_column(field)
+        table.add_column("mentions", justify="right")
+        for key, n in count_by(es, field, query=query):
+            table.add_row(key, str(n))
+        Console().print(table)
+    Console().print(
+        f"Indexed: {count(es, replayed)} mentions, {count(es, relevant)} about the library, "
+        f"{count(es, only({'term': {'complaint': True}}))} complaints."
+    )
+
+
+def run_demo(*, timeout: float) -> bool:
+    from murmure.pipeline import replay_command, setup
+    from services.stack import up
+
+    console.rule("1/4 services")
+    up(step=lambda message: console.print(f"  {message}"))
+    console.rule("2/4 topics and index templates")
+    setup()
+    profile, stream = SAMPLES / "profile.yml", SAMPLES / "stream.jsonl"
+    env = os.environ | {"MURMURE_PROFILE": str(profile)}
+    if not (os.environ.get(KEY_VARIABLE) or os.environ.get(f"{KEY_VARIABLE}_FILE")):
+        env[f"{KEY_VARIABLE}_FILE"] = str(demo_key_file())
+    os.environ.update(env)
+    ids = sample_ids(stream)
+    since = datetime.now(UTC).isoformat()
+    console.rule("3/4 workers and replay")
+    with workers(env, state_paths().run / "demo"):
+        replay_command(stream, profile)
+        done = wait_indexed(ids, since, timeout)
+    console.rule("4/4 what was indexed")
+    print_counts(ids)
+    if done < len(ids):
+        console.print(
+            f"[red]Only {done} of {len(ids)} replayed mentions were indexed within {timeout:.0f}s;"
+            f" see the worker logs in {state_paths().run / 'demo'}[/red]"
+        )
+        return False
+    return True

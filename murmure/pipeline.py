@@ -1,0 +1,121 @@
+"""Commands that run the pipeline's stages: setup, replay, enrich, index."""
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from bus.kafka import ensure_topics, make_consumer, make_producer
+from bus.metrics import serve_metrics
+from bus.worker import run_worker, stop_on_signals
+from indexer.client import make_client
+from indexer.setup import ensure_templates
+from listeners.pseudonym import load_key
+from listeners.publish import publish
+from listeners.replay import BadLine, replay
+from murmure.options import MetricsPort, ProfileOption, open_profile
+
+log = logging.getLogger(__name__)
+console = Console(stderr=True)
+
+
+def setup() -> None:
+    """Create the Kafka topics and the Elasticsearch templates (safe to run again)."""
+    created = ensure_topics()
+    features = ensure_templates(make_client())
+    console.print(f"Topics created: {', '.join(created) or 'none (all present)'}")
+    console.print(
+        f"Elasticsearch: text analyzer '{features.text_analyzer}', "
+        f"delete-by-query {'available' if features.delete_by_query else 'absent'}"
+    )
+
+
+def replay_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Recorded JSONL.")],
+    profile: ProfileOption,
+    speed: Annotated[
+        float, typer.Option(min=0, help="Times real time; 0 replays as fast as possible.")
+    ] = 0.0,
+    batch: Annotated[int, typer.Option(min=1, help="Mentions per acknowledged send.")] = 200,
+) -> None:
+    """Feed a recorded stream into mentions.raw."""
+    loaded = open_profile(profile)
+    producer = make_producer()
+    sent = bad = 0
+    pending = []
+    total = sum(1 for line in file.open(encoding="utf-8") if line.strip())
+    with Progress(console=console, transient=False) as progress:
+        task = progress.add_task("replaying", total=total)
+        for item in replay(file, profile=loaded, key=load_key(), speed=speed):
+            if isinstance(item, BadLine):
+                bad += 1
+                log.warning("%s line %d skipped: %s", file, item.line, item.error)
+            else:
+                pending.append(item)
+            if len(pending) >= batch or speed > 0:
+                sent += publish(producer, pending)
+                pending.clear()
+            progress.advance(task)
+        sent += publish(producer, pending)
+    producer.close()
+    console.print(f"Replayed {sent} mention(s) into mentions.raw; {bad} bad line(s) skipped.")
+
+
+def enrich(
+    profile: ProfileOption,
+    batch_size: Annotated[int, typer.Option(min=1, help="Mentions per NLP batch.")] = 256,
+    group: Annotated[str, typer.Option(help="Kafka consumer group.")] = "murmure-enrich",
+    metrics_port: MetricsPort = 9101,
+) -> None:
+    """Tag raw mentions with the NLP stage (long-running; SIGTERM stops it cleanly)."""
+    from nlp.stage import build_stage
+    from nlp.worker import STAGE, make_handler
+
+    stage = build_stage(open_profile(profile))
+    log.info("NLP pipeline %s ready", stage.version)
+    serve_metrics(metrics_port)
+    consumer = make_consumer(group, "raw", max_poll_records=batch_size)
+    producer = make_producer()
+    try:
+        run_worker(
+            stage=STAGE,
+            consumer=consumer,
+            dlq_producer=producer,
+            handle=make_handler(stage, producer),
+            stop=stop_on_signals(),
+            batch_size=batch_size,
+        )
+    finally:
+        consumer.close()
+        producer.close()
+
+
+def index(
+    batch_size: Annotated[int, typer.Option(min=1, help="Mentions per bulk request.")] = 500,
+    group: Annotated[str, typer.Option(help="Kafka consumer group.")] = "murmure-index",
+    metrics_port: MetricsPort = 9102,
+) -> None:
+    """Index enriched mentions into Elasticsearch (long-running; SIGTERM stops it cleanly)."""
+    from indexer.worker import STAGE, make_handler
+
+    es = make_client()
+    ensure_templates(es)
+    serve_metrics(metrics_port)
+    consumer = make_consumer(group, "enriched", max_poll_records=batch_size)
+    producer = make_producer()
+    try:
+        run_worker(
+            stage=STAGE,
+            consumer=consumer,
+            dlq_producer=producer,
+            handle=make_handler(es),
+            stop=stop_on_signals(),
+            batch_size=batch_size,
+        )
+    finally:
+        consumer.close()
+        producer.close()
+        es.close()

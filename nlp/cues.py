@@ -1,0 +1,73 @@
+"""Library vocabulary, other senses of it, and other places: the data of relevance and branches."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from nlp.text import compile_terms, fold
+
+DATA = Path(__file__).with_name("data")
+
+
+@dataclass(frozen=True)
+class Cues:
+    library: re.Pattern[str]
+    library_cased: re.Pattern[str] | None
+    other_senses: re.Pattern[str] | None
+    tech: re.Pattern[str] | None
+    elsewhere: re.Pattern[str] | None
+    weak_topics: frozenset[str]
+    cities: tuple[str, ...]
+
+    def library_spans(self, text: str, folded: str) -> list[tuple[int, int]]:
+        """Library words of `text` that do mean a library (other senses removed)."""
+        spans = [m.span() for m in self.library.finditer(folded)]
+        if self.library_cased:
+            spans += [m.span() for m in self.library_cased.finditer(text)]
+        if spans and self.other_senses:
+            senses = [m.span() for m in self.other_senses.finditer(folded)]
+            spans = [s for s in spans if not any(s[0] < e and b < s[1] for b, e in senses)]
+        if spans and self.tech and self.tech.search(folded):
+            # « bibliothèque » / « library » next to code vocabulary is a software library.
+            spans = [s for s in spans if not _generic_word(folded[s[0] : s[1]])]
+        return spans
+
+
+def _generic_word(word: str) -> bool:
+    return word.startswith(("bibliotheque", "librar"))
+
+
+@lru_cache(maxsize=4)
+def load_cues(path: Path | None = None) -> Cues:
+    data = yaml.safe_load((path or DATA / "relevance.yml").read_text(encoding="utf-8"))
+    library = compile_terms(data["library"])
+    assert library is not None
+    cased = data.get("library_cased") or []
+    cities = tuple(
+        line.strip()
+        for line in (DATA / "cities.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    return Cues(
+        library=library,
+        library_cased=re.compile("|".join(f"(?:{c})" for c in cased)) if cased else None,
+        other_senses=compile_terms(data.get("other_senses") or []),
+        tech=compile_terms(data.get("tech") or []),
+        elsewhere=compile_terms(data.get("elsewhere") or []),
+        weak_topics=frozenset(data.get("weak_topics") or []),
+        cities=cities,
+    )
+
+
+def near(spans: list[tuple[int, int]], start: int, end: int, window: int) -> bool:
+    """Is one of `spans` within `window` characters of [start, end)?"""
+    return any(b < end + window and e > start - window for b, e in spans)
+
+
+def folded_names(names: list[str]) -> list[str]:
+    return [fold(name) for name in names]

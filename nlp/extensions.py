@@ -1,0 +1,40 @@
+"""The Doc attributes Murmure's components write (plain, msgpack-able values: they cross processes
+when `nlp.pipe(n_process=2)` is used)."""
+
+from typing import Any
+
+from spacy.tokens import Doc
+
+from nlp.text import fold
+
+_ATTRS: dict[str, Any] = {
+    "topics": None,  # {topic id: [[start, end], ...]}
+    "branch": None,  # branch id or None
+    "branch_kind": None,  # "library" | "alias" | "core": how sure the name is a library's
+    "places": None,  # [place, ...] of the profile's area
+    "relevant": None,
+    "library_cues": None,  # [[start, end], ...] of library words
+    "sentiment": None,
+    "sentiment_score": None,
+    "problem": None,  # reports something going wrong (complaint cue)
+    "excused": None,  # blames the poster or something outside the library
+    "complaint": None,
+}
+
+
+def register() -> None:
+    for name, default in _ATTRS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+
+
+def folded(doc: Doc) -> str:
+    """The folded text of `doc`, computed once per doc."""
+    value = doc.user_data.get("murmure_folded")
+    if value is None:
+        value = fold(doc.text)
+        doc.user_data["murmure_folded"] = value
+    return str(value)
+
+
+register()

@@ -1,0 +1,76 @@
+"""`murmure_topics`: which taxonomy topics a post talks about, with the evidence spans."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.extensions import folded
+from nlp.taxonomy import Taxonomy, load_taxonomy
+from nlp.text import compile_terms, fold
+
+Span = tuple[int, int]
+
+
+class TopicTagger:
+    """Phrase and pattern matches on the folded text, lemma matches on tokens; other senses
+    (« prise de sang ») and branch names (« le bus des livres ») veto overlapping evidence."""
+
+    def __init__(self, taxonomy: Taxonomy, lang: str) -> None:
+        self.taxonomy = taxonomy
+        self.phrases: list[tuple[str, re.Pattern[str]]] = []
+        self.excludes: dict[str, re.Pattern[str]] = {}
+        self.lemmas: dict[str, list[str]] = {}
+        for topic in taxonomy.topics:
+            terms = topic.terms(lang)
+            pattern = compile_terms([*terms.phrases, *(f"re:{p}" for p in terms.patterns)])
+            if pattern:
+                self.phrases.append((topic.id, pattern))
+            exclude = compile_terms(topic.exclude)
+            if exclude:
+                self.excludes[topic.id] = exclude
+            for lemma in terms.lemmas:
+                self.lemmas.setdefault(fold(lemma), []).append(topic.id)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = folded(doc)
+        protected: list[Span] = [tuple(s) for s in doc.user_data.get("murmure_names", [])]
+        found: dict[str, list[Span]] = {}
+        for topic_id, pattern in self.phrases:
+            for match in pattern.finditer(text):
+                found.setdefault(topic_id, []).append(match.span())
+        if self.lemmas:
+            for token in doc:
+                for topic_id in self.lemmas.get(fold(token.lemma_ or token.lower_), ()):
+                    found.setdefault(topic_id, []).append((token.idx, token.idx + len(token)))
+        topics: dict[str, list[list[int]]] = {}
+        for topic_id, spans in found.items():
+            vetoes = protected + [m.span() for m in self._excluded(topic_id, text)]
+            kept = sorted({s for s in spans if not any(s[0] < e and b < s[1] for b, e in vetoes)})
+            if kept:
+                topics[topic_id] = [list(s) for s in kept]
+        doc._.topics = topics
+        return doc
+
+    def _excluded(self, topic_id: str, text: str) -> list[re.Match[str]]:
+        pattern = self.excludes.get(topic_id)
+        return list(pattern.finditer(text)) if pattern else []
+
+
+@Language.factory(
+    "murmure_topics",
+    default_config={"taxonomy_path": None, "extra_topics": [], "extra_terms": {}},
+)
+def make_topics(
+    nlp: Language,
+    name: str,
+    *,
+    taxonomy_path: str | None,
+    extra_topics: list[dict[str, Any]],
+    extra_terms: dict[str, dict[str, list[str]]],
+) -> TopicTagger:
+    taxonomy = load_taxonomy(taxonomy_path).extended(extra_topics, extra_terms)
+    return TopicTagger(taxonomy, nlp.lang or "fr")

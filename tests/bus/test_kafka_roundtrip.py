@@ -1,0 +1,46 @@
+"""A RawMention produced to the real Kafka comes back identical, keyed by its id."""
+
+import pytest
+
+from bus.kafka import make_consumer, make_producer
+from bus.topics import topic, topics_file
+from listeners.publish import publish
+from schemas import RawMention
+from tests.factories import raw_mention
+
+pytestmark = pytest.mark.integration
+
+
+def test_topics_are_created_with_their_partitions(topics: None) -> None:
+    consumer = make_consumer("roundtrip-check", "raw")
+    try:
+        partitions = consumer.partitions_for_topic(topic("raw"))
+    finally:
+        consumer.close()
+    assert partitions is not None
+    assert len(partitions) == topics_file().topics["raw"].partitions
+
+
+def test_raw_mention_round_trip(topics: None) -> None:
+    sent = [raw_mention(f"Mention {n} : la médiathèque ferme tôt") for n in range(5)]
+    producer = make_producer()
+    assert publish(producer, sent) == 5
+    producer.close()
+
+    consumer = make_consumer("roundtrip", "raw", consumer_timeout_ms=20_000)
+    received: dict[str, RawMention] = {}
+    keys: dict[str, bytes] = {}
+    try:
+        for record in consumer:
+            mention = RawMention.model_validate_json(record.value)
+            received[mention.id] = mention
+            keys[mention.id] = record.key
+            if len(received) >= len(sent):
+                break
+        consumer.commit()
+    finally:
+        consumer.close()
+    assert {m.id for m in sent} <= set(received)
+    for mention in sent:
+        assert received[mention.id] == mention
+        assert keys[mention.id] == mention.id.encode()

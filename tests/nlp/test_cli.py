@@ -1,0 +1,51 @@
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from nlp.cli import app
+
+from .conftest import DATA
+
+runner = CliRunner()
+
+
+def test_tag_skips_malformed_lines_and_tags_the_others(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"id": "1", "text": "Le wifi de la BU est HS"}\n'
+        "{not json\n"
+        '{"id": "3"}\n'
+        '{"id": "4", "text": "The library is lovely"}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(
+        app, ["tag", str(source), "--profile", str(DATA / "nlp_profile.yml"), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert ":2:" in result.output and ":3:" in result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["1", "4"]
+    assert rows[0]["topics"] == ["wifi"] and rows[0]["complaint"] is True
+    assert rows[0]["evidence"]["wifi"][0]["text"] == "wifi"
+    assert {"lang", "relevant", "sentiment", "sentiment_score", "branch", "text_redacted"} <= set(
+        rows[0]
+    )
+
+
+def test_eval_prints_json_scores() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            str(DATA / "nlp_heldout.jsonl"),
+            "--profile",
+            str(DATA / "nlp_profile.yml"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout[result.stdout.index("{") :])
+    assert 0.0 <= payload["topics micro-F1"] <= 1.0
+    assert "per_topic_f1" in payload

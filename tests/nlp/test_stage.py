@@ -1,0 +1,50 @@
+from nlp.stage import Stage
+from schemas.analysis import Analysis
+
+
+def test_analyse_returns_one_analysis_per_text_in_order(stage: Stage) -> None:
+    texts = ["Le wifi de la BU lettres est HS 😡", "The library is lovely", "J'ai trop bu"]
+    results = stage.analyse(texts)
+    assert [type(r) for r in results] == [Analysis] * 3
+    assert [r.lang for r in results] == ["fr", "en", "fr"]
+    assert results[0].branch == "pont-de-bois" and results[0].complaint
+    assert results[1].sentiment == "positive"
+    assert not results[2].relevant
+
+
+def test_not_relevant_gets_no_tags(stage: Stage) -> None:
+    result = stage.analyse_one("Ma bibliothèque Python plante, c'est nul, pas de wifi")
+    assert not result.relevant
+    assert (result.topics, result.sentiment, result.complaint, result.branch) == (
+        [],
+        "neutral",
+        False,
+        None,
+    )
+
+
+def test_evidence_offsets_are_into_the_redacted_text(stage: Stage) -> None:
+    result = stage.analyse_one(
+        "@someone_else appelle le 06 12 34 56 78 : l'imprimante de la BU est en panne"
+    )
+    assert "06 12" not in result.text_redacted and "someone_else" not in result.text_redacted
+    (printing,) = [t for t in result.topics if t.topic == "printing"]
+    for span in printing.evidence:
+        assert result.text_redacted[span.start : span.end] == span.text == "imprimante"
+
+
+def test_own_account_stays_in_clear(stage: Stage) -> None:
+    assert (
+        "@BU_ValDeMarque" in stage.analyse_one("@BU_ValDeMarque la BU est fermée ?").text_redacted
+    )
+
+
+def test_lemmas_are_content_words(stage: Stage) -> None:
+    lemmas = stage.analyse_one("Les imprimantes de la bibliothèque étaient cassées").lemmas.split()
+    assert "imprimante" in lemmas and "bibliothèque" in lemmas
+    assert "les" not in lemmas and "de" not in lemmas
+
+
+def test_version_names_the_model_and_changes_with_the_profile(stage: Stage) -> None:
+    assert "fr_core_news_sm-3.8.0" in stage.version
+    assert stage.version.startswith("murmure-")

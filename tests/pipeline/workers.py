@@ -1,0 +1,99 @@
+"""Running the real workers for tests: in a thread (fast) or as a `murmure` process (killable)."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from elasticsearch import Elasticsearch
+
+from bus.kafka import make_consumer, make_producer
+from bus.worker import Backoff, run_worker
+from indexer.client import make_client
+from indexer.layout import layout
+from indexer.worker import make_handler as index_handler
+
+PROFILE = Path(__file__).parents[2] / "samples" / "profile.yml"
+FAST_RETRY = Backoff(first=0.2, factor=2.0, ceiling=2.0)
+
+
+@contextmanager
+def index_worker(group: str) -> Iterator[None]:
+    stop = threading.Event()
+    consumer = make_consumer(group, "enriched", max_poll_records=50)
+    producer = make_producer()
+    es = make_client(request_timeout=5, max_retries=0)
+    thread = threading.Thread(
+        target=run_worker,
+        kwargs={
+            "stage": "index",
+            "consumer": consumer,
+            "dlq_producer": producer,
+            "handle": index_handler(es),
+            "stop": stop,
+            "batch_size": 50,
+            "backoff": FAST_RETRY,
+        },
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+        consumer.close()
+        producer.close()
+        es.close()
+
+
+def start_process(command: str, group: str, log: Path) -> subprocess.Popen[bytes]:
+    env = os.environ | {"MURMURE_PROFILE": str(PROFILE)}
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "murmure",
+                "--log-format",
+                "json",
+                command,
+                "--group",
+                group,
+                "--metrics-port",
+                "0",
+                "--batch-size",
+                "20",
+            ],
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
+
+
+def stop_process(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> int:
+    process.send_signal(sig)
+    return process.wait(timeout=60)
+
+
+def indexed(es: Elasticsearch, ids: list[str]) -> int:
+    alias = layout().mentions.alias
+    try:
+        es.indices.refresh(index=alias)
+        return int(es.count(index=alias, query={"ids": {"values": ids}})["count"])
+    except Exception:
+        return -1  # Elasticsearch down or the alias not there yet
+
+
+def eventually(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"not within {timeout:.0f}s: {what}")

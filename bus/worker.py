@@ -15,8 +15,10 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import CommitFailedError, KafkaError
 
 from bus.dlq import send_to_dlq
-from bus.metrics import DEAD_LETTERS, FAILED, LAG, PROCESSED
+from bus.kafka import make_consumer, make_producer
+from bus.metrics import DEAD_LETTERS, FAILED, LAG, PROCESSED, serve_metrics
 from bus.records import Failure, TransientError
+from bus.topics import TopicKey
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,33 @@ def run_worker(
         PROCESSED.labels(stage).inc(len(records) - len(failures))
         _report_lag(stage, consumer)
     return committed
+
+
+def serve(
+    *,
+    stage: str,
+    group: str,
+    topic_key: TopicKey,
+    batch_size: int,
+    metrics_port: int,
+    make_handler: Callable[[KafkaProducer], Handler],
+) -> None:
+    """A stage's long-running process: metrics, consumer, dead-letter producer, clean stop."""
+    serve_metrics(metrics_port)
+    consumer = make_consumer(group, topic_key, max_poll_records=batch_size)
+    producer = make_producer()
+    try:
+        run_worker(
+            stage=stage,
+            consumer=consumer,
+            dlq_producer=producer,
+            handle=make_handler(producer),
+            stop=stop_on_signals(),
+            batch_size=batch_size,
+        )
+    finally:
+        consumer.close()
+        producer.close()
 
 
 def _handle_with_retries(

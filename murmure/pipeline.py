@@ -8,14 +8,15 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from bus.kafka import ensure_topics, make_consumer, make_producer
-from bus.metrics import serve_metrics
-from bus.worker import run_worker, stop_on_signals
+from bus.kafka import ensure_topics, make_producer
+from bus.worker import serve
+from config.sources import ReplaySource
 from indexer.client import make_client
 from indexer.setup import ensure_templates
+from listeners.checkpoints import MemoryCheckpoints
+from listeners.context import Context
 from listeners.pseudonym import load_key
-from listeners.publish import publish
-from listeners.replay import BadLine, replay
+from listeners.runner import RecentIds, poll_once
 from murmure.options import MetricsPort, ProfileOption, open_profile
 
 log = logging.getLogger(__name__)
@@ -41,27 +42,29 @@ def replay_command(
     ] = 0.0,
     batch: Annotated[int, typer.Option(min=1, help="Mentions per acknowledged send.")] = 200,
 ) -> None:
-    """Feed a recorded stream into mentions.raw."""
+    """Feed a recorded stream into mentions.raw (the replay listener, from the first line)."""
     loaded = open_profile(profile)
+    config = ReplaySource(id="replay", type="replay", path=str(file), speed=speed, batch=batch)
     producer = make_producer()
-    sent = bad = 0
-    pending = []
     total = sum(1 for line in file.open(encoding="utf-8") if line.strip())
     with Progress(console=console, transient=False) as progress:
         task = progress.add_task("replaying", total=total)
-        for item in replay(file, profile=loaded, key=load_key(), speed=speed):
-            if isinstance(item, BadLine):
-                bad += 1
-                log.warning("%s line %d skipped: %s", file, item.line, item.error)
-            else:
-                pending.append(item)
-            if len(pending) >= batch or speed > 0:
-                sent += publish(producer, pending)
-                pending.clear()
-            progress.advance(task)
-        sent += publish(producer, pending)
+        report = poll_once(
+            config,
+            Context(profile=loaded, key=load_key()),
+            producer=producer,
+            checkpoints=MemoryCheckpoints(),
+            recent=RecentIds(),
+            on_page=lambda _report, page: progress.advance(task, page.fetched),
+        )
     producer.close()
-    console.print(f"Replayed {sent} mention(s) into mentions.raw; {bad} bad line(s) skipped.")
+    if report.error:
+        console.print(f"[red]Replay stopped: {report.error}[/red]")
+        raise typer.Exit(code=1)
+    console.print(
+        f"Replayed {report.published} mention(s) into mentions.raw; "
+        f"{report.malformed} bad line(s) skipped."
+    )
 
 
 def enrich(
@@ -76,21 +79,14 @@ def enrich(
 
     stage = build_stage(open_profile(profile))
     log.info("NLP pipeline %s ready", stage.version)
-    serve_metrics(metrics_port)
-    consumer = make_consumer(group, "raw", max_poll_records=batch_size)
-    producer = make_producer()
-    try:
-        run_worker(
-            stage=STAGE,
-            consumer=consumer,
-            dlq_producer=producer,
-            handle=make_handler(stage, producer),
-            stop=stop_on_signals(),
-            batch_size=batch_size,
-        )
-    finally:
-        consumer.close()
-        producer.close()
+    serve(
+        stage=STAGE,
+        group=group,
+        topic_key="raw",
+        batch_size=batch_size,
+        metrics_port=metrics_port,
+        make_handler=lambda producer: make_handler(stage, producer),
+    )
 
 
 def index(
@@ -103,19 +99,14 @@ def index(
 
     es = make_client()
     ensure_templates(es)
-    serve_metrics(metrics_port)
-    consumer = make_consumer(group, "enriched", max_poll_records=batch_size)
-    producer = make_producer()
     try:
-        run_worker(
+        serve(
             stage=STAGE,
-            consumer=consumer,
-            dlq_producer=producer,
-            handle=make_handler(es),
-            stop=stop_on_signals(),
+            group=group,
+            topic_key="enriched",
             batch_size=batch_size,
+            metrics_port=metrics_port,
+            make_handler=lambda _producer: make_handler(es),
         )
     finally:
-        consumer.close()
-        producer.close()
         es.close()

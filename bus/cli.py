@@ -17,7 +17,9 @@ def list_letters(
     stage: Annotated[str | None, typer.Option(help="Only this stage's dead letters.")] = None,
 ) -> None:
     """Show each dead letter: stage, origin, reason and size."""
-    table = Table("dlq offset", "stage", "from", "reason", "bytes")
+    table = Table()
+    for column in ("dlq offset", "stage", "from", "reason", "bytes"):
+        table.add_column(column, overflow="fold")
     shown = 0
     for letter in read_dlq():
         if stage and letter.stage != stage:

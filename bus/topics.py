@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from config.settings import get_settings
 
-TopicKey = Literal["raw", "enriched", "dlq", "alerts"]
+TopicKey = Literal["raw", "enriched", "dlq", "alerts", "alerts_state", "alerts_held"]
 _DAY_MS = 24 * 60 * 60 * 1000
 
 
@@ -19,11 +19,13 @@ class TopicSpec(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
     partitions: int = Field(ge=1)
     retention_days: int = Field(ge=1)
+    cleanup_policy: Literal["delete", "compact"] = "delete"
 
     def kafka_configs(self, max_message_bytes: int) -> dict[str, str]:
         return {
             "retention.ms": str(self.retention_days * _DAY_MS),
             "max.message.bytes": str(max_message_bytes),
+            "cleanup.policy": self.cleanup_policy,
         }
 
 

@@ -24,15 +24,27 @@ class _RuleModel(ProfileModel):
 
 
 class RuleFilter(_RuleModel):
+    """Every listed criterion must hold; an empty list means "any"."""
+
     topics_any: list[str] = Field(default_factory=list)
     topics_all: list[str] = Field(default_factory=list)
     sentiment: list[Literal["negative", "neutral", "positive"]] = Field(default_factory=list)
     complaint: bool | None = None
     branches: list[str] = Field(default_factory=list)
+    exclude_branches: list[str] = Field(
+        default_factory=list, description="branches left to rules of their own"
+    )
     sources: list[str] = Field(default_factory=list)
     languages: list[Literal["fr", "en", "other"]] = Field(default_factory=list)
-    keywords: list[str] = Field(default_factory=list)
-    regex: str | None = None
+    keywords: list[str] = Field(
+        default_factory=list, description="any of these words, in the redacted text"
+    )
+    regex: str | None = Field(
+        default=None, description="searched in the redacted text, case-insensitive"
+    )
+    institutions: bool = Field(
+        default=False, description="also match the library's own accounts (notices, events)"
+    )
 
     @field_validator("regex")
     @classmethod
@@ -46,16 +58,25 @@ class RuleFilter(_RuleModel):
 
 
 class EachCondition(_RuleModel):
+    """Every matching mention: the first opens an alert, later ones within the cooldown join it."""
+
     type: Literal["each"]
 
 
 class CountCondition(_RuleModel):
+    """At least `min_count` matching mentions within any sliding `window`."""
+
     type: Literal["count"]
     min_count: int = Field(ge=1)
     window: Duration
 
 
 class SpikeCondition(_RuleModel):
+    """The sliding `window` against the mean of the `baseline_windows` before it (Poisson test).
+
+    `min_count` keeps small numbers quiet: two mentions after an empty week are not a spike.
+    """
+
     type: Literal["spike"]
     window: Duration
     baseline_windows: int = Field(default=7, ge=1, le=90)
@@ -78,8 +99,25 @@ class Rule(_RuleModel):
     filter: RuleFilter = Field(default_factory=RuleFilter)
     condition: Condition
     severity: Literal["info", "warning", "critical"] = "warning"
-    cooldown: Duration = "6h"
-    quiet_hours: QuietHours | None = None
+    cooldown: Duration = Field(
+        default="6h",
+        description="how long the condition must stay false before the alert is resolved; "
+        "matches within it join the same alert instead of raising a new one",
+    )
+    group_by: list[Literal["branch", "topic"]] = Field(
+        default=["branch", "topic"],
+        description="one alert per rule and value of these fields ([] for one per rule)",
+    )
+    update_growth: float = Field(
+        default=2.0,
+        ge=1.0,
+        description="an open alert is updated when its mentions have grown by this factor "
+        "since the last notice (1: at every new mention)",
+    )
+    quiet_hours: QuietHours | None = Field(
+        default=None,
+        description="library local time: alerts are indexed at once, notified when they end",
+    )
     channels: list[str] = Field(default_factory=list)
 
 
@@ -102,10 +140,53 @@ class WebhookChannel(_RuleModel):
 Channel = Annotated[EmailChannel | WebhookChannel, Field(discriminator="type")]
 
 
+class Delivery(_RuleModel):
+    """Bounded retries, so a failing channel is given up on instead of holding the others."""
+
+    attempts: int = Field(default=4, ge=1, le=20)
+    first_delay_s: float = Field(default=1.0, ge=0.0)
+    max_delay_s: float = Field(default=30.0, ge=0.0)
+    timeout_s: float = Field(default=10.0, gt=0.0)
+
+
 class AlertsConfig(_RuleModel):
-    webhook_allowlist: list[AnyHttpUrl] = Field(default_factory=list)
+    webhook_allowlist: list[AnyHttpUrl] = Field(
+        default_factory=list, description="webhook URLs must start with one of these"
+    )
     channels: list[Channel] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    late_after: Duration = Field(
+        default="6h",
+        description="mentions older than this behind the newest one seen are not alerted on",
+    )
+    max_mentions: int = Field(
+        default=5, ge=1, le=50, description="representative mentions carried by an alert"
+    )
+    delivery: Delivery = Field(default_factory=Delivery)
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_rule_ids(cls, rules: list[Rule]) -> list[Rule]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise ValueError(f"duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+        return rules
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channel_ids(cls, channels: list[Channel]) -> list[Channel]:
+        ids = [channel.id for channel in channels]
+        if duplicates := sorted({name for name in ids if ids.count(name) > 1}):
+            raise ValueError(f"duplicate channel id(s): {', '.join(duplicates)}")
+        return channels
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    def channel(self, channel_id: str) -> "Channel | None":
+        return next((channel for channel in self.channels if channel.id == channel_id), None)
 
     def problems(self, *, branch_ids: set[str], topic_ids: set[str]) -> list[tuple[str, str]]:
         """References to branches, topics and channels, checked once the whole profile is read."""
@@ -113,11 +194,12 @@ class AlertsConfig(_RuleModel):
         found: list[tuple[str, str]] = []
         for index, rule in enumerate(self.rules):
             where = f"alerts.rules.{index}"
-            for name in rule.filter.branches:
-                if name not in branch_ids:
-                    known = ", ".join(sorted(branch_ids)) or "none defined"
-                    message = f"unknown branch {name!r} (known: {known})"
-                    found.append((f"{where}.filter.branches", message))
+            for field in ("branches", "exclude_branches"):
+                for name in getattr(rule.filter, field):
+                    if name not in branch_ids:
+                        known = ", ".join(sorted(branch_ids)) or "none defined"
+                        message = f"unknown branch {name!r} (known: {known})"
+                        found.append((f"{where}.filter.{field}", message))
             topic_fields = {
                 "topics_any": rule.filter.topics_any,
                 "topics_all": rule.filter.topics_all,

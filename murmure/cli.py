@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from alerts.cli import app as alerts_app
 from bus.cli import app as dlq_app
 from config.cli import app as profile_app
 from murmure import logs, pipeline
@@ -46,3 +47,4 @@ app.command()(pipeline.enrich)
 app.command()(pipeline.index)
 app.add_typer(nlp_app, name="nlp")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(alerts_app, name="alerts")

@@ -1,0 +1,1 @@
+"""Alert rules on enriched mentions: a pure engine, its Kafka worker, the index and notifiers."""

@@ -1,0 +1,135 @@
+"""`murmure alerts` (the worker) and `murmure alerts test-rule` (tune a rule on past mentions)."""
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from config.rules import parse_duration
+from murmure.options import MetricsPort, ProfileOption, open_profile
+
+log = logging.getLogger(__name__)
+console = Console()
+
+app = typer.Typer(
+    help="Alert rules on enriched mentions: run the worker, or test a rule on past mentions.",
+    invoke_without_command=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def alerts(
+    ctx: typer.Context,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile", envvar="MURMURE_PROFILE", help="Library profile (YAML).", show_envvar=True
+        ),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Mentions per transaction.")] = 200,
+    group: Annotated[str, typer.Option(help="Kafka consumer group.")] = "murmure-alerts",
+    metrics_port: MetricsPort = 9104,
+) -> None:
+    """Run the alert rules on mentions.enriched and send notices (long-running; SIGTERM
+    stops it cleanly). With a sub-command, run that instead."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if profile is None:
+        raise typer.BadParameter("needs --profile (or MURMURE_PROFILE)", param_hint="--profile")
+    from alerts.run import run_alerts
+    from bus.metrics import serve_metrics
+    from bus.worker import stop_on_signals
+
+    loaded = open_profile(profile)
+    serve_metrics(metrics_port)
+    run_alerts(loaded, group=group, batch_size=batch_size, stop=stop_on_signals())
+
+
+def _parse_until(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO date or time: {text!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@app.command("test-rule")
+def test_rule(
+    rule: Annotated[str, typer.Argument(help="Rule id from the profile (enabled or not).")],
+    profile: ProfileOption,
+    since: Annotated[str, typer.Option(help="How far back: 30m, 12h, 7d, 2w.")] = "7d",
+    until: Annotated[
+        str | None, typer.Option(help="End of the replay (ISO date/time, UTC); default now.")
+    ] = None,
+) -> None:
+    """Replay indexed mentions through RULE and show what it would have raised."""
+    from alerts.facts import Facts
+    from alerts.replay import indexed_mentions, replay_rule, warm_up_start
+    from indexer.client import make_client
+    from indexer.layout import layout
+
+    loaded = open_profile(profile)
+    if loaded.alerts.rule(rule) is None:
+        known = ", ".join(r.id for r in loaded.alerts.rules) or "none"
+        raise typer.BadParameter(f"no rule {rule!r} in the profile (rules: {known})")
+    try:
+        span = parse_duration(since)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--since") from None
+    end = _parse_until(until)
+    start = end - span
+    es = make_client()
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(f"replaying {rule}", total=None)
+        documents = indexed_mentions(es, warm_up_start(loaded, rule, start), end)
+        notices = replay_rule(
+            loaded,
+            rule,
+            (Facts.of_document(document) for document in documents),
+            since=start,
+            until=end,
+            index_pattern=layout().mentions.alias,
+            progress=lambda: progress.advance(task),
+        )
+    es.close()
+    zone = ZoneInfo(loaded.library.timezone)
+    table = Table(title=f"{rule}: {start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC")
+    for column in (
+        "notice",
+        "when (local)",
+        "branch",
+        "topic",
+        "count",
+        "total",
+        "baseline",
+        "latest mention",
+    ):
+        table.add_column(column)
+    for notice in notices:
+        at = notice.updated_at or notice.raised_at
+        table.add_row(
+            notice.status,
+            at.astimezone(zone).strftime("%a %d/%m %H:%M"),
+            notice.branch or "—",
+            notice.topic or "—",
+            str(notice.count),
+            str(notice.total),
+            f"{notice.baseline:.1f}" if notice.baseline is not None else "—",
+            (notice.mentions[-1].text_redacted[:70] if notice.mentions else ""),
+        )
+    console.print(table)
+    opened = sum(1 for notice in notices if notice.status == "open")
+    console.print(
+        f"{opened} alert(s) would have been raised, "
+        f"{sum(1 for n in notices if n.status == 'update')} update(s), "
+        f"{sum(1 for n in notices if n.status == 'resolved')} resolution(s)."
+    )

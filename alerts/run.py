@@ -1,0 +1,112 @@
+"""Wires `murmure alerts`: the engine consumer and the notifying consumer, in two threads, so
+a slow or failing channel never holds up the rules (nor the other way round)."""
+
+import logging
+import threading
+
+from alerts.dispatch import STAGE as NOTIFY_STAGE
+from alerts.dispatch import Dispatcher
+from alerts.engine import Engine
+from alerts.index import ensure_alerts_index
+from alerts.notify.base import Notifier
+from alerts.notify.channels import build_notifiers
+from alerts.worker import STAGE, make_handler, restore
+from bus.kafka import ensure_topics, make_consumer, make_producer
+from bus.worker import Backoff, run_worker
+from config.profile import Profile
+from indexer.client import make_client
+from indexer.layout import layout
+
+log = logging.getLogger(__name__)
+DEFAULT_BACKOFF = Backoff()
+
+
+def make_engine(profile: Profile) -> Engine:
+    return Engine(
+        profile.alerts,
+        library_id=profile.library.id,
+        timezone=profile.library.timezone,
+        index_pattern=layout().mentions.alias,
+    )
+
+
+def run_alerts(
+    profile: Profile,
+    *,
+    group: str,
+    batch_size: int,
+    stop: threading.Event,
+    notifiers: dict[str, Notifier] | None = None,
+    backoff: Backoff = DEFAULT_BACKOFF,
+    release_interval_s: float = 30.0,
+) -> None:
+    """Runs until `stop` is set. `notifiers` defaults to the profile's channels."""
+    ensure_topics()
+    es = make_client()
+    ensure_alerts_index(es)
+    engine = make_engine(profile)
+    # Fences any older instance (same transactional id) before its state is read.
+    namespace = f"{profile.library.id}.{group}"
+    producer = make_producer(transactional_id=f"murmure-alerts.{namespace}")
+    producer.init_transactions()
+    restore(engine, namespace)
+    consumer = make_consumer(group, "enriched", max_poll_records=batch_size)
+    notify_producer = make_producer()
+    notify_consumer = make_consumer(f"{group}-notify", "alerts", max_poll_records=20)
+    dispatcher = Dispatcher(
+        es=es,
+        producer=notify_producer,
+        notifiers=build_notifiers(profile) if notifiers is None else notifiers,
+        policy=profile.alerts.delivery,
+        stop=stop,
+        library_id=profile.library.id,
+        namespace=namespace,
+    )
+    dispatcher.restore()
+    threads = [
+        threading.Thread(
+            target=run_worker,
+            name="alerts-rules",
+            kwargs={
+                "stage": STAGE,
+                "consumer": consumer,
+                "dlq_producer": producer,
+                "handle": make_handler(engine, consumer, producer, namespace),
+                "stop": stop,
+                "batch_size": batch_size,
+                "backoff": backoff,
+            },
+        ),
+        threading.Thread(
+            target=run_worker,
+            name="alerts-notify",
+            kwargs={
+                "stage": NOTIFY_STAGE,
+                "consumer": notify_consumer,
+                "dlq_producer": notify_producer,
+                "handle": dispatcher.handler(),
+                "stop": stop,
+                "batch_size": 20,
+                "backoff": backoff,
+            },
+        ),
+        threading.Thread(
+            target=dispatcher.run_releases, name="alerts-held", args=(release_interval_s,)
+        ),
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        while not stop.wait(1.0):
+            if not all(thread.is_alive() for thread in threads):
+                log.error("an alerts thread died: stopping")
+                stop.set()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+        consumer.close()
+        notify_consumer.close()
+        producer.close()
+        notify_producer.close()
+        es.close()

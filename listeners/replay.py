@@ -5,6 +5,7 @@ shares, replies, lang_hint. Authors are pseudonymised exactly as a live listener
 """
 
 import json
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,9 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from bus.records import describe_error
 from config.profile import Profile
+from config.sources import ReplaySource, SourceConfig
+from listeners import retry
+from listeners.context import Context, Lookup, Page
 from listeners.pseudonym import author_of
 from schemas import Engagement, RawMention
 
+log = logging.getLogger(__name__)
 SOURCE_NAME = "replay"
 
 
@@ -75,22 +80,60 @@ def to_mention(
 
 
 def replay(
-    path: Path, *, profile: Profile, key: SecretStr, speed: float = 0.0
+    path: Path, *, profile: Profile, key: SecretStr, speed: float = 0.0, after_line: int = 0
 ) -> Iterator[RawMention | BadLine]:
     """Yields mentions in file order; `speed` > 0 keeps the recorded gaps divided by it."""
+    for _, item in numbered(path, profile=profile, key=key, speed=speed, after_line=after_line):
+        yield item
+
+
+def numbered(
+    path: Path, *, profile: Profile, key: SecretStr, speed: float = 0.0, after_line: int = 0
+) -> Iterator[tuple[int, RawMention | BadLine]]:
     previous: datetime | None = None
     for number, item in read_recording(path):
+        if number <= after_line:
+            continue
         if isinstance(item, BadLine):
-            yield item
+            yield number, item
             continue
         try:
             mention = to_mention(item, profile=profile, key=key, fetched_at=datetime.now(UTC))
         except ValidationError as error:
-            yield BadLine(number, describe_error(error))
+            yield number, BadLine(number, describe_error(error))
             continue
         if speed > 0 and previous is not None:
             gap = (mention.created_at - previous).total_seconds() / speed
             if gap > 0:
                 time.sleep(gap)
         previous = mention.created_at
-        yield mention
+        yield number, mention
+
+
+def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator[Page]:
+    """The replay as a listener source: pages of `batch` lines, resumable at the last line."""
+    assert isinstance(config, ReplaySource)
+    path = Path(config.path)
+    if not path.is_file():
+        raise retry.SourceUnavailableError(f"replay file not found: {path}")
+    after = int((checkpoint(config.path) or {}).get("line", 0))
+    size = 1 if config.speed > 0 else config.batch
+    mentions: list[RawMention] = []
+    bad = fetched = last = 0
+    lines = numbered(
+        path, profile=context.profile, key=context.key, speed=config.speed, after_line=after
+    )
+    for number, item in lines:
+        fetched, last = fetched + 1, number
+        if isinstance(item, BadLine):
+            bad += 1
+            log.warning("%s line %d skipped: %s", path, item.line, item.error)
+        else:
+            mentions.append(item)
+        if fetched >= size:
+            yield Page(config.path, mentions, fetched, bad, {"line": last})
+            mentions, bad, fetched = [], 0, 0
+        if context.stop.is_set():
+            return
+    if fetched:
+        yield Page(config.path, mentions, fetched, bad, {"line": last})

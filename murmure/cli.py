@@ -7,9 +7,12 @@ import typer
 from alerts.cli import app as alerts_app
 from bus.cli import app as dlq_app
 from config.cli import app as profile_app
+from listeners.cli import listen
 from murmure import logs, pipeline
 from nlp.cli import app as nlp_app
+from retention.cli import forget_command, retention_command
 from services.cli import app as services_app
+from summaries.cli import summary_command
 
 app = typer.Typer(
     help="Murmure: social listening for library networks.",
@@ -43,8 +46,12 @@ app.add_typer(services_app, name="services")
 app.add_typer(profile_app, name="profile")
 app.command()(pipeline.setup)
 app.command("replay")(pipeline.replay_command)
+app.command()(listen)
 app.command()(pipeline.enrich)
 app.command()(pipeline.index)
 app.add_typer(nlp_app, name="nlp")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(alerts_app, name="alerts")
+app.command("summary")(summary_command)
+app.command("forget")(forget_command)
+app.command("retention")(retention_command)

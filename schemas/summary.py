@@ -1,11 +1,17 @@
-"""The weekly summary of an ISO week, as computed before it is rendered for managers."""
+"""The weekly summary of an ISO week, as computed before it is rendered for managers.
 
-from typing import Literal
+Figures come from Elasticsearch aggregations over the week (Monday 00:00 to Monday 00:00 in the
+library's time zone); the rendering (e-mail, file) only formats them.
+"""
+
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from schemas.alert import AlertMention
 from schemas.base import Contract, UtcDatetime
+
+IsoWeek = Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$")]
 
 
 class Count(Contract):
@@ -13,32 +19,70 @@ class Count(Contract):
     count: int = Field(ge=0)
 
 
+class BranchCount(Contract):
+    key: str = Field(description="branch id, or `(none)` when no branch was recognised")
+    count: int = Field(ge=0, description="relevant mentions")
+    complaints: int = Field(ge=0)
+
+
 class TopicTrend(Contract):
     topic: str
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, description="relevant mentions of the topic this week")
+    negative: int = Field(ge=0)
+    complaints: int = Field(ge=0)
     negative_share: float = Field(ge=0.0, le=1.0)
-    change_vs_previous: float | None = None
-    change_vs_4_weeks: float | None = None
-    examples: list[AlertMention] = Field(default_factory=list)
+    previous_count: int = Field(ge=0)
+    previous_negative: int = Field(ge=0)
+    average_count: float = Field(ge=0.0, description="mean over the baseline weeks before")
+    average_negative: float = Field(ge=0.0)
+    change_vs_previous: float | None = Field(
+        default=None, description="relative change of the count; None when last week had none"
+    )
+    change_vs_4_weeks: float | None = Field(
+        default=None, description="relative change of the count against the baseline mean"
+    )
+    deterioration: float = Field(
+        description="negative mentions this week minus their baseline mean: the ranking key"
+    )
+    weekly_counts: list[int] = Field(
+        default_factory=list, description="counts over the trend weeks, oldest first"
+    )
+    examples: list[AlertMention] = Field(
+        default_factory=list, description="typical complaint posts, redacted"
+    )
 
 
 class WeeklySentiment(Contract):
-    week: str
+    week: IsoWeek
     negative: int = Field(ge=0)
     neutral: int = Field(ge=0)
     positive: int = Field(ge=0)
 
 
+class EmergingTerm(Contract):
+    term: str
+    count: int = Field(ge=0, description="relevant mentions of the week holding the term")
+    background: int = Field(ge=0, description="mentions holding it over the baseline weeks")
+    score: float
+
+
 class AlertRecap(Contract):
     alert_id: str
     rule_id: str
+    severity: str | None = None
+    branch: str | None = None
+    topic: str | None = None
+    count: int = Field(default=0, ge=0)
     raised_at: UtcDatetime
     resolved: bool
 
 
 class OwnPost(Contract):
     id: str
+    source: str
     url: str | None = None
+    text: str = Field(default="", description="the library's own public post (in clear)")
+    created_at: UtcDatetime
     likes: int = Field(ge=0)
     shares: int = Field(ge=0)
     replies: int = Field(ge=0)
@@ -47,16 +91,25 @@ class OwnPost(Contract):
 class WeeklySummary(Contract):
     schema_version: Literal[1] = 1
     library_id: str
-    week: str = Field(pattern=r"^\d{4}-W\d{2}$")
+    library_name: str = ""
+    week: IsoWeek
+    week_start: UtcDatetime
+    week_end: UtcDatetime
+    timezone: str = "Europe/Paris"
     language: Literal["fr", "en"] = "fr"
     mentions: int = Field(ge=0)
     relevant: int = Field(ge=0)
     complaints: int = Field(ge=0)
+    previous_mentions: int = Field(default=0, ge=0)
+    previous_complaints: int = Field(default=0, ge=0)
     by_source: list[Count] = Field(default_factory=list)
-    by_branch: list[Count] = Field(default_factory=list)
-    topics: list[TopicTrend] = Field(default_factory=list)
+    by_branch: list[BranchCount] = Field(default_factory=list)
+    topics: list[TopicTrend] = Field(
+        default_factory=list, description="ranked by deterioration, worst first"
+    )
+    trend_weeks: list[str] = Field(default_factory=list, description="oldest first")
     sentiment_trend: list[WeeklySentiment] = Field(default_factory=list)
-    emerging_terms: list[str] = Field(default_factory=list)
+    emerging_terms: list[EmergingTerm] = Field(default_factory=list)
     alerts: list[AlertRecap] = Field(default_factory=list)
     own_posts: list[OwnPost] = Field(default_factory=list)
     generated_at: UtcDatetime

@@ -1,0 +1,66 @@
+"""Retention: every day at 03:30 Europe/Paris, expire old data and process erasure requests.
+
+Calls `retention/` only. The cut-off is the run's logical date minus the profile's
+`retention_days` (never the clock), so a rerun deletes the same things. Elasticsearch is the
+Airflow connection `murmure_es`; the profile is the file named by `MURMURE_PROFILE`.
+"""
+
+import os
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
+
+TIMEZONE = "Europe/Paris"
+
+
+def _profile() -> Any:
+    from config.profile import load_profile
+
+    return load_profile(os.environ["MURMURE_PROFILE"])
+
+
+def _es() -> Any:
+    from airflow.sdk import BaseHook
+
+    from summaries.connections import ES_CONN_ID, es_from_connection
+
+    return es_from_connection(BaseHook.get_connection(ES_CONN_ID))
+
+
+@dag(
+    dag_id="murmure_retention",
+    schedule=CronTriggerTimetable("30 3 * * *", timezone=TIMEZONE),
+    start_date=datetime.fromisoformat("2026-10-01T03:30+02:00"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 3, "retry_delay": timedelta(minutes=10)},
+    tags=["murmure"],
+)
+def murmure_retention() -> None:
+    @task
+    def expire() -> dict[str, Any]:
+        from retention.expiry import expire as expire_old
+
+        now = get_current_context()["logical_date"]
+        report = expire_old(_es(), retention_days=_profile().retention_days, now=now)
+        return {
+            "cutoff": report.cutoff.isoformat(),
+            "indices_deleted": report.indices_deleted,
+            "documents_deleted": dict(report.documents_deleted),
+        }
+
+    @task
+    def erase(expired: dict[str, Any]) -> list[dict[str, Any]]:
+        from retention.requests import process_requests
+
+        done_at = get_current_context()["logical_date"]
+        return [
+            report.as_dict() for report in process_requests(_es(), _profile(), now=lambda: done_at)
+        ]
+
+    expired: Any = expire()  # an XComArg until the run resolves it
+    erase(expired)
+
+
+murmure_retention()

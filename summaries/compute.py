@@ -1,0 +1,176 @@
+"""Computes the `WeeklySummary` of an ISO week from Elasticsearch: the figures, nothing rendered."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from elasticsearch import Elasticsearch
+
+from config.profile import Profile
+from schemas.alert import AlertMention
+from schemas.summary import (
+    BranchCount,
+    Count,
+    EmergingTerm,
+    OwnPost,
+    TopicTrend,
+    WeeklySentiment,
+    WeeklySummary,
+)
+from summaries.alerts_recap import alerts_of
+from summaries.emerging import emerging_terms
+from summaries.figures import WeekFigures, week_volume, weekly_figures
+from summaries.posts import complaint_posts, own_posts, relevant_lemmas
+from summaries.settings import Tunables, tunables
+from summaries.typical import typical_posts
+from summaries.weeks import Week
+
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def _change(now: float, before: float) -> float | None:
+    return (now - before) / before if before else None
+
+
+def rank_topics(
+    week: Week, baseline: list[Week], trend: list[Week], figures: dict[Week, WeekFigures]
+) -> list[TopicTrend]:
+    """Every topic seen in the trend weeks, worst deterioration first."""
+    current = figures[week]
+    previous = figures[baseline[-1]] if baseline else WeekFigures()
+    topics = {topic for week_figures in figures.values() for topic in week_figures.topic_count}
+    trends = []
+    for topic in topics:
+        count = current.topic_count.get(topic, 0)
+        negative = current.topic_negative.get(topic, 0)
+        average = sum(figures[w].topic_count.get(topic, 0) for w in baseline) / len(baseline)
+        average_negative = sum(figures[w].topic_negative.get(topic, 0) for w in baseline) / len(
+            baseline
+        )
+        trends.append(
+            TopicTrend(
+                topic=topic,
+                count=count,
+                negative=negative,
+                complaints=current.topic_complaints.get(topic, 0),
+                negative_share=negative / count if count else 0.0,
+                previous_count=previous.topic_count.get(topic, 0),
+                previous_negative=previous.topic_negative.get(topic, 0),
+                average_count=average,
+                average_negative=average_negative,
+                change_vs_previous=_change(count, previous.topic_count.get(topic, 0)),
+                change_vs_4_weeks=_change(count, average),
+                deterioration=negative - average_negative,
+                weekly_counts=[figures[w].topic_count.get(topic, 0) for w in trend],
+            )
+        )
+    return sorted(trends, key=lambda t: (-t.deterioration, -t.complaints, -t.count, t.topic))
+
+
+def topics_needing_examples(topics: list[TopicTrend], how_many: int) -> list[str]:
+    """The topics with the most complaints, plus the worst deterioration if it has complaints."""
+    with_complaints = [topic for topic in topics if topic.complaints]
+    by_complaints = sorted(with_complaints, key=lambda t: -t.complaints)[:how_many]
+    chosen = [topic.topic for topic in by_complaints]
+    if with_complaints and with_complaints[0].topic not in chosen and how_many:
+        chosen.insert(0, with_complaints[0].topic)
+    return chosen
+
+
+def compute_summary(
+    es: Elasticsearch,
+    profile: Profile,
+    week: Week,
+    *,
+    language: str | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    settings: Tunables | None = None,
+) -> WeeklySummary:
+    settings = settings or tunables()
+    timezone = profile.library.timezone
+    start, end = week.window(timezone)
+    trend = [*week.previous(settings.trend_weeks - 1), week]
+    baseline = week.previous(settings.baseline_weeks)
+    weeks = sorted(set(trend) | set(baseline))
+    figures = weekly_figures(es, weeks, timezone)
+    current = figures[week]
+    previous = figures[week.shift(-1)]
+    volume = week_volume(es, week, timezone)
+
+    topics = rank_topics(week, baseline, trend, figures)
+    needing = set(topics_needing_examples(topics, settings.example_topics))
+    topics = [
+        topic.model_copy(update={"examples": _examples(es, topic.topic, start, end, settings)})
+        if topic.topic in needing
+        else topic
+        for topic in topics
+    ]
+
+    baseline_start, _ = baseline[0].window(timezone)
+    emerging = emerging_terms(
+        relevant_lemmas(es, start, end),
+        relevant_lemmas(es, baseline_start, start),
+        size=settings.emerging_terms,
+        min_count=settings.emerging_min_count,
+    )
+    return WeeklySummary(
+        library_id=profile.library.id,
+        library_name=profile.library.name,
+        week=str(week),
+        week_start=start,
+        week_end=end,
+        timezone=timezone,
+        language=language or profile.summaries.language,  # type: ignore[arg-type]
+        mentions=current.mentions,
+        relevant=current.relevant,
+        complaints=current.complaints,
+        previous_mentions=previous.mentions,
+        previous_complaints=previous.complaints,
+        by_source=[Count(key=key, count=n) for key, n in volume.by_source],
+        by_branch=[BranchCount(key=k, count=n, complaints=c) for k, n, c in volume.by_branch],
+        topics=topics,
+        trend_weeks=[str(w) for w in trend],
+        sentiment_trend=[
+            WeeklySentiment(
+                week=str(w), **{name: figures[w].sentiment.get(name, 0) for name in SENTIMENTS}
+            )
+            for w in trend
+        ],
+        emerging_terms=[
+            EmergingTerm(term=term, count=count, background=background, score=score)
+            for term, count, background, score in emerging
+        ],
+        alerts=alerts_of(es, start, end),
+        own_posts=_own_posts(es, start, end, settings.own_posts),
+        generated_at=now(),
+    )
+
+
+def _examples(
+    es: Elasticsearch, topic: str, start: datetime, end: datetime, settings: Tunables
+) -> list[AlertMention]:
+    pool = complaint_posts(es, topic, start, end, limit=settings.example_pool)
+    chosen = typical_posts(
+        pool, count=settings.examples_per_topic, max_similarity=settings.example_max_similarity
+    )
+    return [
+        AlertMention(id=post.id, text_redacted=post.text, created_at=post.created_at, url=post.url)
+        for post in chosen
+    ]
+
+
+def _own_posts(es: Elasticsearch, start: datetime, end: datetime, how_many: int) -> list[OwnPost]:
+    posts = [
+        OwnPost(
+            id=source["id"],
+            source=source["source"],
+            url=source.get("url"),
+            text=source.get("text", ""),
+            created_at=datetime.fromisoformat(source["created_at"]),
+            likes=int(source.get("engagement", {}).get("likes", 0)),
+            shares=int(source.get("engagement", {}).get("shares", 0)),
+            replies=int(source.get("engagement", {}).get("replies", 0)),
+        )
+        for source in own_posts(es, start, end)
+    ]
+    posts.sort(key=lambda p: (-(p.likes + p.shares + p.replies), p.created_at, p.id))
+    return posts[:how_many]

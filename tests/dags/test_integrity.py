@@ -1,0 +1,57 @@
+"""Every DAG imports, has no cycle, runs when intended, and opens no connection while parsed."""
+
+import socket
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.dags.conftest import DAGS
+
+EXPECTED = {
+    "murmure_weekly_summary": ("0 7 * * 1", True),
+    "murmure_retention": ("30 3 * * *", False),
+}
+
+
+def _load() -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS), safe_mode=False)
+
+
+def test_every_dag_imports_without_opening_a_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[object] = []
+
+    def refuse(self: socket.socket, address: object) -> None:
+        opened.append(address)
+        raise OSError(f"a DAG opened a connection to {address} while being parsed")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    bag = _load()
+    assert bag.import_errors == {}
+    assert opened == []
+    assert set(bag.dag_ids) == set(EXPECTED)
+
+
+def test_schedules_timezones_and_no_cycles() -> None:
+    bag = _load()
+    for dag_id, (cron, catchup) in EXPECTED.items():
+        dag = bag.dags[dag_id]
+        assert dag is not None
+        dag.check_cycle()
+        timetable = dag.timetable
+        assert timetable.expression == cron
+        assert str(timetable.timezone) == "Europe/Paris"
+        assert dag.catchup is catchup
+        assert dag.max_active_runs == 1
+        for task in dag.tasks:
+            assert task.retries >= 1, task.task_id
+    weekly = bag.dags["murmure_weekly_summary"]
+    assert [t.task_id for t in weekly.topological_sort()] == [
+        "compute",
+        "render",
+        "send",
+        "archive",
+    ]
+    assert weekly.timetable.interval == timedelta(weeks=1)

@@ -7,6 +7,7 @@ import typer
 from alerts.cli import app as alerts_app
 from bus.cli import app as dlq_app
 from config.cli import app as profile_app
+from kibana.cli import app as kibana_app
 from listeners.cli import listen
 from murmure import logs, pipeline
 from nlp.cli import app as nlp_app
@@ -55,3 +56,4 @@ app.add_typer(alerts_app, name="alerts")
 app.command("summary")(summary_command)
 app.command("forget")(forget_command)
 app.command("retention")(retention_command)
+app.add_typer(kibana_app, name="kibana")

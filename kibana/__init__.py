@@ -1,0 +1,1 @@
+"""Kibana as code: data views, saved searches and the « Voix des usagers » dashboard for staff."""

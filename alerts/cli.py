@@ -35,6 +35,13 @@ def alerts(
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Mentions per transaction.")] = 200,
     group: Annotated[str, typer.Option(help="Kafka consumer group.")] = "murmure-alerts",
+    upstream_group: Annotated[
+        str,
+        typer.Option(
+            help="Consumer group of `murmure enrich`: while it has raw mentions left, the "
+            "alerts wait for them, so a fast replay keeps its time order ('' to not wait)."
+        ),
+    ] = "murmure-enrich",
     metrics_port: MetricsPort = 9104,
 ) -> None:
     """Run the alert rules on mentions.enriched and send notices (long-running; SIGTERM
@@ -49,7 +56,13 @@ def alerts(
 
     loaded = open_profile(profile)
     serve_metrics(metrics_port)
-    run_alerts(loaded, group=group, batch_size=batch_size, stop=stop_on_signals())
+    run_alerts(
+        loaded,
+        group=group,
+        batch_size=batch_size,
+        stop=stop_on_signals(),
+        upstream_group=upstream_group or None,
+    )
 
 
 def _parse_until(text: str | None) -> datetime:

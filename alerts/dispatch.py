@@ -13,20 +13,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch
-from elasticsearch import ConnectionError as EsConnectionError
-from elasticsearch import ConnectionTimeout as EsConnectionTimeout
+from elasticsearch import Elasticsearch
 from kafka import KafkaProducer
-from pydantic import ValidationError
 
 from alerts.index import index_alert
 from alerts.notify.base import Notifier
 from alerts.notify.delivery import deliver
 from alerts.store import read_table
-from bus.records import Failure, TransientError, describe_error
+from bus.records import Failure, parse_records
 from bus.topics import topic
 from bus.worker import Handler
 from config.rules import Delivery
+from indexer.client import retry_when_unavailable
 from schemas.alert import Alert
 
 STAGE = "alerts-notify"
@@ -63,27 +61,16 @@ class Dispatcher:
 
     def handler(self) -> Handler:
         def handle(records: Sequence[Any]) -> list[Failure]:
-            failures: list[Failure] = []
-            notices: list[Alert] = []
-            for record in records:
-                try:
-                    notice = Alert.model_validate_json(record.value)
-                except ValidationError as error:
-                    failures.append(Failure(record, describe_error(error)))
-                    continue
-                if self.library_id is None or notice.library_id == self.library_id:
-                    notices.append(notice)
-            try:
-                for (
-                    notice
-                ) in notices:  # all indexed before any is sent: a retry sends nothing twice
+            parsed, failures = parse_records(Alert, records)
+            notices = [
+                notice
+                for _, notice in parsed
+                if self.library_id is None or notice.library_id == self.library_id
+            ]
+            # All indexed before any is sent: a retry sends nothing twice.
+            with retry_when_unavailable():
+                for notice in notices:
                     index_alert(self.es, notice)
-            except (EsConnectionError, EsConnectionTimeout) as error:
-                raise TransientError(f"Elasticsearch unreachable: {error}") from error
-            except ApiError as error:
-                if error.status_code in {429, 500, 502, 503, 504}:
-                    raise TransientError(f"Elasticsearch busy: {error}") from error
-                raise
             for notice in notices:
                 self.route(notice)
             return failures

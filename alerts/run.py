@@ -3,13 +3,16 @@ a slow or failing channel never holds up the rules (nor the other way round)."""
 
 import logging
 import threading
+from collections.abc import Callable
 
 from alerts.dispatch import STAGE as NOTIFY_STAGE
 from alerts.dispatch import Dispatcher
 from alerts.engine import Engine
 from alerts.index import ensure_alerts_index
+from alerts.lag import GroupLag
 from alerts.notify.base import Notifier
 from alerts.notify.channels import build_notifiers
+from alerts.reorder import Reorderer, Reordering, default_reordering
 from alerts.worker import STAGE, make_handler, restore
 from bus.kafka import ensure_topics, make_consumer, make_producer
 from bus.worker import Backoff, run_worker
@@ -39,8 +42,16 @@ def run_alerts(
     notifiers: dict[str, Notifier] | None = None,
     backoff: Backoff = DEFAULT_BACKOFF,
     release_interval_s: float = 30.0,
+    upstream_group: str | None = None,
+    upstream_busy: Callable[[], bool] | None = None,
+    reordering: Reordering | None = None,
 ) -> None:
-    """Runs until `stop` is set. `notifiers` defaults to the profile's channels."""
+    """Runs until `stop` is set. `notifiers` defaults to the profile's channels.
+
+    `upstream_group`: the consumer group of the NLP stage on `mentions.raw`; while it has raw
+    mentions left, caught-up partitions still wait for what it will produce (a full-speed
+    replay keeps its event order). None: a caught-up partition is idle at once.
+    `upstream_busy` says the same by other means (it takes precedence)."""
     ensure_topics()
     es = make_client()
     ensure_alerts_index(es)
@@ -51,6 +62,16 @@ def run_alerts(
     producer.init_transactions()
     restore(engine, namespace)
     consumer = make_consumer(group, "enriched", max_poll_records=batch_size)
+    reorderer = Reorderer((reordering or default_reordering()).idle_after_s)
+    upstream = GroupLag("raw") if upstream_group and upstream_busy is None else None
+
+    def busy_upstream() -> bool:
+        if upstream_busy is not None:
+            return upstream_busy()
+        if upstream is None or upstream_group is None:
+            return False
+        return upstream.of(upstream_group) > 0
+
     notify_producer = make_producer()
     notify_consumer = make_consumer(f"{group}-notify", "alerts", max_poll_records=20)
     dispatcher = Dispatcher(
@@ -71,10 +92,14 @@ def run_alerts(
                 "stage": STAGE,
                 "consumer": consumer,
                 "dlq_producer": producer,
-                "handle": make_handler(engine, consumer, producer, namespace),
+                "handle": make_handler(
+                    engine, consumer, producer, namespace, reorderer, busy_upstream
+                ),
                 "stop": stop,
                 "batch_size": batch_size,
                 "backoff": backoff,
+                "handle_idle": True,
+                "commit_offsets": False,
             },
         ),
         threading.Thread(
@@ -109,4 +134,6 @@ def run_alerts(
         notify_consumer.close()
         producer.close()
         notify_producer.close()
+        if upstream is not None:
+            upstream.close()
         es.close()

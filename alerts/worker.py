@@ -1,12 +1,16 @@
-"""`murmure alerts` engine side: enriched mentions → rule engine → `alerts` + `alerts.state`.
+"""`murmure alerts` engine side: enriched mentions → reordering → rule engine → `alerts` +
+`alerts.state`.
 
-Each batch is one Kafka transaction holding the notices, the changed state and the consumed
-offsets: after a crash, either all of them are there or none, so a restart resumes with the
-state of the last committed batch and redoes the rest, without a missed or repeated alert.
+Mentions first wait in the reorderer until no partition can still bring older ones
+(`alerts/reorder.py`), then go to the engine in event-time order. Each batch is one Kafka
+transaction holding the notices, the changed state and the offsets of what reached the engine
+(per partition, up to its oldest mention still waiting): after a crash, either all of them are
+there or none, so a restart resumes with the state of the last committed batch and reads again
+what had not been processed, without a missed or repeated alert.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
@@ -16,7 +20,9 @@ from pydantic import ValidationError
 
 from alerts.engine import Engine
 from alerts.facts import Facts
-from alerts.metrics import LATE, NOTICES
+from alerts.lag import behind
+from alerts.metrics import LATE, NOTICES, WAITING
+from alerts.reorder import Reorderer
 from alerts.store import read_table
 from bus.dlq import send_to_dlq
 from bus.metrics import DEAD_LETTERS
@@ -41,34 +47,58 @@ def restore(engine: Engine, namespace: str) -> None:
     )
 
 
-def _offsets(records: Sequence[Any]) -> dict[TopicPartition, OffsetAndMetadata]:
-    ends: dict[TopicPartition, int] = {}
-    for record in records:
-        partition = TopicPartition(record.topic, record.partition)
-        ends[partition] = max(ends.get(partition, -1), record.offset)
-    return {tp: OffsetAndMetadata(offset + 1, "", -1) for tp, offset in ends.items()}
+def _no_upstream() -> bool:
+    return False
 
 
 def make_handler(
-    engine: Engine, consumer: KafkaConsumer, producer: KafkaProducer, namespace: str
+    engine: Engine,
+    consumer: KafkaConsumer,
+    producer: KafkaProducer,
+    namespace: str,
+    reorderer: Reorderer,
+    upstream_busy: Callable[[], bool] = _no_upstream,
 ) -> Handler:
-    """`producer` is transactional (its `init_transactions` already called)."""
+    """`producer` is transactional (its `init_transactions` already called). Called with no
+    records too (when a poll brings nothing), so waiting mentions go out once nothing older
+    can come. `upstream_busy` tells whether the stage before still has mentions to pass on."""
+    committed: dict[TopicPartition, int] = {}
+
+    def busy_partitions(assigned: set[TopicPartition]) -> set[TopicPartition]:
+        if not reorderer:
+            return set()
+        waiting = behind(consumer, assigned)
+        if len(waiting) < len(assigned) and upstream_busy():
+            waiting = assigned  # caught up with Kafka, but more is on its way
+        return {tp for tp in waiting if not reorderer.silent(tp)}
 
     def handle(records: Sequence[Any]) -> list[Failure]:
-        before = engine.dump()
+        assigned = set(consumer.assignment())
+        reorderer.watch(assigned | {TopicPartition(r.topic, r.partition) for r in records})
+        committed_before = dict(committed)
+        for tp in list(committed):
+            if tp not in assigned:
+                del committed[tp]
         failures: list[Failure] = []
-        facts: list[Facts] = []
         for record in records:
+            facts: Facts | None = None
             try:
-                facts.append(Facts.of(EnrichedMention.model_validate_json(record.value)))
+                facts = Facts.of(EnrichedMention.model_validate_json(record.value))
             except ValidationError as error:
                 failures.append(Failure(record, describe_error(error)))
+            reorderer.add(TopicPartition(record.topic, record.partition), record.offset, facts)
+        released = reorderer.release(busy_partitions(assigned))
+        offsets = {
+            tp: offset
+            for tp, offset in reorderer.committable().items()
+            if tp in assigned and committed.get(tp) != offset
+        }
+        WAITING.set(len(reorderer))
+        if not released and not failures and not offsets:
+            return []
+        before = engine.dump()
         late = engine.late
-        notices = [
-            notice
-            for item in sorted(facts, key=lambda f: f.created_at)
-            for notice in engine.process(item)
-        ]
+        notices = [notice for item in released for notice in engine.process(item.facts)]
         changed = engine.dump(engine.take_dirty())
         try:
             producer.begin_transaction()
@@ -84,16 +114,23 @@ def make_handler(
                 )
             if failures:
                 send_to_dlq(producer, STAGE, failures)
-            producer.send_offsets_to_transaction(_offsets(records), consumer.group_metadata())
+            producer.send_offsets_to_transaction(
+                {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()},
+                consumer.group_metadata(),
+            )
             producer.commit_transaction()
         except KafkaError as error:
             engine.load({key: value for key, value in before.items() if value is not None})
             engine.late = late
+            reorderer.put_back(released)
+            committed.clear()
+            committed.update(committed_before)
             try:
                 producer.abort_transaction()
             except KafkaError as abort_error:
                 log.warning("transaction abort failed: %s", abort_error)
             raise TransientError(f"alerts batch not committed: {error}") from error
+        committed.update(offsets)
         LATE.inc(engine.late - late)
         DEAD_LETTERS.labels(STAGE).inc(len(failures))
         for notice in notices:

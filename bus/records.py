@@ -1,9 +1,12 @@
 """What a stage hands back for the messages it could not process."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -25,3 +28,17 @@ def describe_error(error: Exception) -> str:
         where = ".".join(str(part) for part in first["loc"]) or "(message)"
         return f"invalid {error.title}: {where}: {first['msg']} ({error.error_count()} error(s))"
     return f"{type(error).__name__}: {error}"
+
+
+def parse_records(
+    model: type[M], records: Iterable[Any]
+) -> tuple[list[tuple[Any, M]], list[Failure]]:
+    """Each message valid against the contract, with its record; a failure for each other one."""
+    parsed: list[tuple[Any, M]] = []
+    failures: list[Failure] = []
+    for record in records:
+        try:
+            parsed.append((record, model.model_validate_json(record.value)))
+        except ValidationError as error:
+            failures.append(Failure(record, describe_error(error)))
+    return parsed, failures

@@ -61,15 +61,22 @@ def run_worker(
     batch_size: int,
     poll_timeout_ms: int = 500,
     backoff: Backoff = Backoff(),
+    handle_idle: bool = False,
+    commit_offsets: bool = True,
 ) -> int:
-    """Runs until `stop` is set; returns the number of messages committed."""
+    """Runs until `stop` is set; returns the number of messages committed.
+
+    `handle_idle`: also call `handle([])` when a poll brings nothing (a stage that holds
+    records back gets to release them). `commit_offsets=False`: `handle` commits the offsets
+    itself (in a Kafka transaction, possibly short of what it received)."""
     committed = 0
     while not stop.is_set():
         polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size)
         records = [record for batch in polled.values() for record in batch]
         if not records:
             _report_lag(stage, consumer)
-            continue
+            if not handle_idle:
+                continue
         failures = _handle_with_retries(stage, handle, records, stop, backoff)
         if failures is None:
             break  # stopped while the batch could not be written: nothing committed, redone later
@@ -85,7 +92,8 @@ def run_worker(
                     failure.error,
                 )
         try:
-            consumer.commit()
+            if commit_offsets:
+                consumer.commit()
         except (CommitFailedError, KafkaError) as error:
             # A rebalance took the partitions away: their new owner redoes the batch.
             log.warning("commit failed (%s): the batch will be redone", error)

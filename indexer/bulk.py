@@ -6,8 +6,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-# Statuses worth another try: overload and server-side trouble. Other 4xx are the document's fault.
-_RETRYABLE = {429, 500, 502, 503, 504}
+from indexer.client import RETRYABLE_STATUSES
 
 
 @dataclass
@@ -40,7 +39,7 @@ def bulk_index(es: Elasticsearch, actions: Sequence[IndexAction]) -> BulkOutcome
         status = int(result.get("status", 500))
         if status < 300:
             outcome.written.append(position)
-        elif status in _RETRYABLE:
+        elif status in RETRYABLE_STATUSES:
             outcome.retry.append(position)
         else:
             error = result.get("error", {})

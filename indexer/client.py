@@ -1,9 +1,31 @@
 """The Elasticsearch client, configured from the environment; the password is a secret."""
 
-from elasticsearch import Elasticsearch
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import ConnectionError as EsConnectionError
+from elasticsearch import ConnectionTimeout as EsConnectionTimeout
+
+from bus.records import TransientError
 from config.secrets import read_secret
 from config.settings import get_settings
+
+# Overload and server-side trouble: worth another try. Other errors are the request's fault.
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@contextmanager
+def retry_when_unavailable() -> Iterator[None]:
+    """Turns Elasticsearch being down or overloaded into a retry of the batch, uncommitted."""
+    try:
+        yield
+    except (EsConnectionError, EsConnectionTimeout) as error:
+        raise TransientError(f"Elasticsearch unreachable: {error}") from error
+    except ApiError as error:
+        if error.status_code in RETRYABLE_STATUSES:
+            raise TransientError(f"Elasticsearch busy: {error}") from error
+        raise
 
 
 def make_client(**overrides: object) -> Elasticsearch:

@@ -4,15 +4,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch
-from elasticsearch import ConnectionError as EsConnectionError
-from elasticsearch import ConnectionTimeout as EsConnectionTimeout
-from pydantic import ValidationError
+from elasticsearch import Elasticsearch
 
 from bus.metrics import LATENCY
-from bus.records import Failure, TransientError, describe_error
+from bus.records import Failure, TransientError, parse_records
 from bus.worker import Handler
 from indexer.bulk import IndexAction, bulk_index
+from indexer.client import retry_when_unavailable
 from indexer.document import to_document
 from indexer.layout import layout
 from schemas import EnrichedMention
@@ -24,46 +22,31 @@ def make_handler(es: Elasticsearch) -> Handler:
     mentions_layout = layout().mentions
 
     def handle(records: Sequence[Any]) -> list[Failure]:
-        failures: list[Failure] = []
-        actions: list[IndexAction] = []
-        origins: list[Any] = []
-        fetched: list[datetime] = []
         now = datetime.now(UTC)
-        for record in records:
-            try:
-                mention = EnrichedMention.model_validate_json(record.value)
-            except ValidationError as error:
-                failures.append(Failure(record, describe_error(error)))
-                continue
-            actions.append(
-                IndexAction(
-                    index=mentions_layout.index_for(mention.created_at),
-                    doc_id=mention.id,
-                    document=to_document(mention, indexed_at=now),
-                )
+        parsed, failures = parse_records(EnrichedMention, records)
+        actions = [
+            IndexAction(
+                index=mentions_layout.index_for(mention.created_at),
+                doc_id=mention.id,
+                document=to_document(mention, indexed_at=now),
             )
-            origins.append(record)
-            fetched.append(mention.fetched_at)
+            for _, mention in parsed
+        ]
         if not actions:
             return failures
-        try:
+        with retry_when_unavailable():
             outcome = bulk_index(es, actions)
-        except (EsConnectionError, EsConnectionTimeout) as error:
-            raise TransientError(f"Elasticsearch unreachable: {error}") from error
-        except ApiError as error:
-            if error.status_code in {429, 500, 502, 503, 504}:
-                raise TransientError(f"Elasticsearch busy: {error}") from error
-            raise
         if outcome.retry:
             # Overloaded for some items: rewrite the whole batch later (writes are idempotent).
             raise TransientError(f"{len(outcome.retry)} item(s) refused for now by Elasticsearch")
         failures.extend(
-            Failure(origins[pos], f"rejected by Elasticsearch: {why}")
+            Failure(parsed[pos][0], f"rejected by Elasticsearch: {why}")
             for pos, why in outcome.rejected
         )
         done = datetime.now(UTC)
         for position in outcome.written:
-            LATENCY.labels(STAGE).observe((done - fetched[position]).total_seconds())
+            fetched_at = parsed[position][1].fetched_at
+            LATENCY.labels(STAGE).observe((done - fetched_at).total_seconds())
         return failures
 
     return handle

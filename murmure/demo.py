@@ -1,7 +1,10 @@
-"""The main job on the sample network: services, topics, workers, replay, then what was indexed.
+"""The main job on the sample network: services, topics, workers, replay, then what was indexed
+and the alerts raised.
 
 Runs the real workers as separate processes, exactly as a deployment does, and stops them with
-SIGTERM once every replayed mention is searchable.
+SIGTERM once every replayed mention is searchable and the alerts worker has caught up. The alerts
+worker runs under a consumer group of its own for each run, started at the current end of the
+topics, so each run raises its alerts afresh from its own replay.
 """
 
 import os
@@ -17,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from indexer.client import make_client
@@ -28,6 +38,7 @@ from schemas import mention_id
 from services.settings import state_paths
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+ENRICH_GROUP = "murmure-enrich"  # `murmure enrich`'s default group, which the demo runs
 console = Console(stderr=True)
 
 
@@ -51,14 +62,19 @@ def sample_ids(stream: Path) -> list[str]:
 
 
 @contextmanager
-def workers(env: dict[str, str], log_dir: Path) -> Iterator[None]:
+def workers(env: dict[str, str], log_dir: Path, alerts_group: str) -> Iterator[None]:
     log_dir.mkdir(parents=True, exist_ok=True)
     processes = []
-    for name in ("enrich", "index"):
+    commands = {
+        "enrich": ["enrich"],
+        "index": ["index"],
+        "alerts": ["alerts", "--group", alerts_group, "--upstream-group", ENRICH_GROUP],
+    }
+    for name, arguments in commands.items():
         log = (log_dir / f"{name}.log").open("ab")
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "murmure", "--log-format", "json", name],
+                [sys.executable, "-m", "murmure", "--log-format", "json", *arguments],
                 env=env,
                 stdout=log,
                 stderr=log,
@@ -87,6 +103,62 @@ def wait_indexed(ids: list[str], since: str, timeout: float) -> int:
             progress.update(task, completed=done)
             time.sleep(1)
     return done
+
+
+def start_alerts_group(group: str) -> None:
+    """The demo's alerts group starts after what other runs left in the topics."""
+    from alerts.lag import start_at_end
+
+    start_at_end(group, "enriched")
+    start_at_end(f"{group}-notify", "alerts")
+
+
+def wait_alerts(group: str, timeout: float) -> bool:
+    """Until the alerts worker has checked every enriched mention and indexed its notices."""
+    from alerts.lag import GroupLag
+    from bus.topics import TopicKey
+
+    lags: dict[str, tuple[TopicKey, str]] = {
+        "to tag": ("raw", ENRICH_GROUP),
+        "to check": ("enriched", group),
+        "to index": ("alerts", f"{group}-notify"),
+    }
+    readers = {what: GroupLag(key) for what, (key, _) in lags.items()}
+    columns = (SpinnerColumn(), TextColumn("alerts: {task.description}"), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("starting", total=None)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                left = {what: readers[what].of(lags[what][1]) for what in lags}
+                if not any(left.values()):
+                    progress.update(task, description="caught up")
+                    return True
+                progress.update(
+                    task,
+                    description=", ".join(f"{n} mention(s) {what}" for what, n in left.items()),
+                )
+                time.sleep(1)
+            return False
+    finally:
+        for reader in readers.values():
+            reader.close()
+
+
+def print_alerts(since: datetime, profile: Path) -> None:
+    from alerts.report import alerts_since, alerts_table, first_mention, unusable_channels
+    from config.profile import load_profile
+
+    loaded = load_profile(profile)
+    es = make_client()
+    found = alerts_since(es, since)
+    firsts = {alert.id: first_mention(es, loaded, alert) for alert in found}
+    table = alerts_table(found, loaded, firsts, title="Alerts raised (library time)")
+    Console(width=None if sys.stdout.isatty() else 120).print(table)
+    opened = sum(1 for alert in found if alert.status != "resolved")
+    Console().print(f"Alerts: {len(found)} raised, {opened} still open.")
+    for channel, problem in unusable_channels(loaded).items():
+        console.print(f"  [yellow]not sent to {channel}[/yellow]: {problem}")
 
 
 def print_counts(ids: list[str]) -> None:
@@ -120,9 +192,9 @@ def run_demo(*, timeout: float) -> bool:
     from murmure.pipeline import replay_command, setup
     from services.stack import up
 
-    console.rule("1/4 services")
+    console.rule("1/5 services")
     up(step=lambda message: console.print(f"  {message}"))
-    console.rule("2/4 topics and index templates")
+    console.rule("2/5 topics and index templates")
     setup()
     profile, stream = SAMPLES / "profile.yml", SAMPLES / "stream.jsonl"
     env = os.environ | {"MURMURE_PROFILE": str(profile)}
@@ -130,17 +202,27 @@ def run_demo(*, timeout: float) -> bool:
         env[f"{KEY_VARIABLE}_FILE"] = str(demo_key_file())
     os.environ.update(env)
     ids = sample_ids(stream)
-    since = datetime.now(UTC).isoformat()
-    console.rule("3/4 workers and replay")
-    with workers(env, state_paths().run / "demo"):
+    started = datetime.now(UTC)
+    since = started.isoformat()
+    alerts_group = f"murmure-demo-alerts-{started:%Y%m%dT%H%M%S}"
+    start_alerts_group(alerts_group)
+    console.rule("3/5 workers and replay")
+    with workers(env, state_paths().run / "demo", alerts_group):
         replay_command(stream, profile)
         done = wait_indexed(ids, since, timeout)
-    console.rule("4/4 what was indexed")
+        alerted = wait_alerts(alerts_group, timeout)
+    console.rule("4/5 what was indexed")
     print_counts(ids)
+    console.rule("5/5 alerts")
+    print_alerts(started, profile)
+    logs = state_paths().run / "demo"
     if done < len(ids):
         console.print(
             f"[red]Only {done} of {len(ids)} replayed mentions were indexed within {timeout:.0f}s;"
-            f" see the worker logs in {state_paths().run / 'demo'}[/red]"
+            f" see the worker logs in {logs}[/red]"
         )
+        return False
+    if not alerted:
+        console.print(f"[red]The alerts worker had not caught up within {timeout:.0f}s; see {logs}")
         return False
     return True

@@ -23,19 +23,29 @@ class Cues:
     elsewhere: re.Pattern[str] | None
     weak_topics: frozenset[str]
     cities: tuple[str, ...]
+    corporate: re.Pattern[str] | None = None
 
     def library_spans(self, text: str, folded: str) -> list[tuple[int, int]]:
         """Library words of `text` that do mean a library (other senses removed)."""
+        return self.library_words(text, folded)[0]
+
+    def library_words(self, text: str, folded: str) -> tuple[list[tuple[int, int]], bool]:
+        """Library words that mean a library, and whether some were dropped as other senses."""
         spans = [m.span() for m in self.library.finditer(folded)]
+        found = len(spans)
         if self.library_cased:
-            spans += [m.span() for m in self.library_cased.finditer(text)]
+            cased = [m.span() for m in self.library_cased.finditer(text)]
+            if cased and self.corporate and self.corporate.search(folded):
+                cased = []  # « réunion de BU », « ma boîte »: a business unit
+            found += len(cased)
+            spans += cased
         if spans and self.other_senses:
             senses = [m.span() for m in self.other_senses.finditer(folded)]
             spans = [s for s in spans if not any(s[0] < e and b < s[1] for b, e in senses)]
         if spans and self.tech and self.tech.search(folded):
             # « bibliothèque » / « library » next to code vocabulary is a software library.
             spans = [s for s in spans if not _generic_word(folded[s[0] : s[1]])]
-        return spans
+        return spans, len(spans) < found
 
 
 def _generic_word(word: str) -> bool:
@@ -61,6 +71,7 @@ def load_cues(path: Path | None = None) -> Cues:
         elsewhere=compile_terms(data.get("elsewhere") or []),
         weak_topics=frozenset(data.get("weak_topics") or []),
         cities=cities,
+        corporate=compile_terms(data.get("corporate") or []),
     )
 
 

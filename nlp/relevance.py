@@ -5,7 +5,8 @@ Python », not a phone's « médiathèque »), names a branch by a library name,
 own account or hashtags — or, since posts come from the library's own listeners, talks about a
 library matter (a non-generic topic: « la multiprise de l'espace numérique a disparu ») and is not
 placed elsewhere (a hotel, a match, a holiday, a train) nor about code.
-A library explicitly in another city, with nothing of the profile's area, is not relevant.
+A library explicitly in another city, with nothing of the profile's area, is not relevant; nor is
+a post whose library words all have another sense (« ma bibliothèque Steam », a « BU » at work).
 """
 
 from __future__ import annotations
@@ -42,12 +43,12 @@ class RelevanceJudge:
 
     def __call__(self, doc: Doc) -> Doc:
         text = folded(doc)
-        library = self.cues.library_spans(doc.text, text)
+        library, other_sense = self.cues.library_words(doc.text, text)
         doc._.library_cues = [list(span) for span in library]
-        doc._.relevant = self._judge(doc, text, bool(library))
+        doc._.relevant = self._judge(doc, text, bool(library), other_sense)
         return doc
 
-    def _judge(self, doc: Doc, text: str, library: bool) -> bool:
+    def _judge(self, doc: Doc, text: str, library: bool, other_sense: bool) -> bool:
         if self.exclude and self.exclude.search(text):
             return False
         local = doc._.branch is not None or bool(doc._.places)
@@ -55,6 +56,8 @@ class RelevanceJudge:
             return False  # another city's library
         if library or doc._.branch_kind == "library" or (self.own and self.own.search(text)):
             return True
+        if other_sense:
+            return False  # « ma bibliothèque Spotify est un bazar »: about the other thing
         # No library word: posts reach Murmure through the library's own listeners, so a post about
         # a library matter (a non-generic topic) is taken as the library's, unless it is placed
         # somewhere else (hotel, stadium, train...) or is about code.

@@ -26,11 +26,12 @@ class LanguageTerms(BaseModel):
     lemmas: list[str] = Field(default_factory=list)
     phrases: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
+    # Generic words (« livres » for collections): evidence only when none of the topic's
+    # `generic_unless` topics is found (« emprunter des livres » is about loans).
+    generic: list[str] = Field(default_factory=list)
 
     def merged(self, phrases: list[str]) -> LanguageTerms:
-        return LanguageTerms(
-            lemmas=self.lemmas, phrases=[*self.phrases, *phrases], patterns=self.patterns
-        )
+        return self.model_copy(update={"phrases": [*self.phrases, *phrases]})
 
 
 class Topic(BaseModel):
@@ -41,6 +42,7 @@ class Topic(BaseModel):
     fr: LanguageTerms = Field(default_factory=LanguageTerms)
     en: LanguageTerms = Field(default_factory=LanguageTerms)
     exclude: list[str] = Field(default_factory=list)
+    generic_unless: list[str] = Field(default_factory=list)
 
     def terms(self, lang: str) -> LanguageTerms:
         return self.en if lang == "en" else self.fr

@@ -14,13 +14,12 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+# « œ » stays as it is: one letter for two, and « o » would make « œuvres » read « ouvres ».
 _SPECIAL = {
     "’": "'",
     "‘": "'",
     "ʼ": "'",
     "`": "'",
-    "œ": "o",
-    "Œ": "o",
     "æ": "a",
     "Æ": "a",
     "ß": "s",

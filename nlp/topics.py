@@ -17,11 +17,13 @@ Span = tuple[int, int]
 
 class TopicTagger:
     """Phrase and pattern matches on the folded text, lemma matches on tokens; other senses
-    (« prise de sang ») and branch names (« le bus des livres ») veto overlapping evidence."""
+    (« prise de sang ») and branch names (« le bus des livres ») veto overlapping evidence;
+    generic words (« livres ») count only when the topics they yield to are absent."""
 
     def __init__(self, taxonomy: Taxonomy, lang: str) -> None:
         self.taxonomy = taxonomy
         self.phrases: list[tuple[str, re.Pattern[str]]] = []
+        self.generic: list[tuple[str, re.Pattern[str], frozenset[str]]] = []
         self.excludes: dict[str, re.Pattern[str]] = {}
         self.lemmas: dict[str, list[str]] = {}
         for topic in taxonomy.topics:
@@ -29,6 +31,9 @@ class TopicTagger:
             pattern = compile_terms([*terms.phrases, *(f"re:{p}" for p in terms.patterns)])
             if pattern:
                 self.phrases.append((topic.id, pattern))
+            generic = compile_terms(terms.generic)
+            if generic:
+                self.generic.append((topic.id, generic, frozenset(topic.generic_unless)))
             exclude = compile_terms(topic.exclude)
             if exclude:
                 self.excludes[topic.id] = exclude
@@ -46,6 +51,10 @@ class TopicTagger:
             for token in doc:
                 for topic_id in self.lemmas.get(fold(token.lemma_ or token.lower_), ()):
                     found.setdefault(topic_id, []).append((token.idx, token.idx + len(token)))
+        for topic_id, pattern, unless in self.generic:
+            if not unless & found.keys():
+                for match in pattern.finditer(text):
+                    found.setdefault(topic_id, []).append(match.span())
         topics: dict[str, list[list[int]]] = {}
         for topic_id, spans in found.items():
             vetoes = protected + [m.span() for m in self._excluded(topic_id, text)]

@@ -5,9 +5,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaProducer
-from pydantic import ValidationError
 
-from bus.records import Failure, describe_error
+from bus.records import Failure, describe_error, parse_records
 from bus.topics import topic
 from bus.worker import Handler
 from nlp.stage import Stage
@@ -32,13 +31,7 @@ def _analyse_isolating(stage: Stage, texts: list[str]) -> list[Analysis | Except
 
 def make_handler(stage: Stage, producer: KafkaProducer) -> Handler:
     def handle(records: Sequence[Any]) -> list[Failure]:
-        failures: list[Failure] = []
-        accepted: list[tuple[Any, RawMention]] = []
-        for record in records:
-            try:
-                accepted.append((record, RawMention.model_validate_json(record.value)))
-            except ValidationError as error:
-                failures.append(Failure(record, describe_error(error)))
+        accepted, failures = parse_records(RawMention, records)
         analyses = _analyse_isolating(stage, [raw.text for _, raw in accepted])
         now = datetime.now(UTC)
         futures = []

@@ -1,3 +1,3 @@
-from murmure.cli import app
+from murmure.cli import run
 
-app(prog_name="murmure")
+run()

@@ -1,8 +1,11 @@
 """The `murmure` command: each stage contributes its own sub-commands."""
 
+import sys
 from typing import Annotated
 
 import typer
+from elasticsearch import ConnectionError as EsConnectionError
+from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
 from alerts.cli import app as alerts_app
 from bus.cli import app as dlq_app
@@ -57,3 +60,22 @@ app.command("summary")(summary_command)
 app.command("forget")(forget_command)
 app.command("retention")(retention_command)
 app.add_typer(kibana_app, name="kibana")
+
+
+def run() -> None:
+    """The console entry point: an unreachable service is a one-line error, not a traceback."""
+    from config.settings import get_settings
+
+    settings = get_settings()
+    try:
+        app(prog_name="murmure")
+    except EsConnectionError:
+        sys.exit(
+            f"murmure: Elasticsearch is not reachable at {settings.es_url} "
+            "(start it with `murmure services up`, or set MURMURE_ES_URL)"
+        )
+    except (KafkaConnectionError, KafkaTimeoutError):
+        sys.exit(
+            f"murmure: Kafka did not answer at {settings.kafka_bootstrap} "
+            "(start it with `murmure services up`, or set MURMURE_KAFKA_BOOTSTRAP)"
+        )

@@ -25,5 +25,8 @@ def configure(fmt: LogFormat, level: str = "INFO") -> None:
         handler = RichHandler(show_path=False, rich_tracebacks=False)
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
+    # The clients log every reconnection attempt with a traceback. Log shippers keep their
+    # warnings; people get Murmure's own messages, which say what failed and what to do.
+    clients_level = logging.WARNING if fmt == "json" else logging.CRITICAL
+    for name in ("kafka", "elastic_transport"):
+        logging.getLogger(name).setLevel(clients_level)

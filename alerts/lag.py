@@ -2,15 +2,35 @@
 whether the stage before it (the NLP stage on `mentions.raw`) is still busy, and how far a
 consumer group is behind (for `murmure demo`, which waits for the alerts to catch up)."""
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import OffsetSpec
+from kafka.errors import RetriableError
 
 from bus.topics import TopicKey, topic
+from bus.worker import Backoff
 from config.settings import get_settings
+
+T = TypeVar("T")
+COORDINATOR_WAIT = Backoff()
+
+
+def with_coordinator(
+    call: Callable[[], T], *, tries: int = 12, backoff: Backoff = COORDINATOR_WAIT
+) -> T:
+    """Group admin calls need the group coordinator, which a freshly started broker creates a
+    few seconds late (and moves on a restart): its retriable errors are worth waiting out."""
+    delays = backoff.delays()
+    for _ in range(tries - 1):
+        try:
+            return call()
+        except RetriableError:
+            time.sleep(next(delays))
+    return call()
 
 
 def behind(consumer: KafkaConsumer, partitions: Iterable[TopicPartition]) -> set[TopicPartition]:
@@ -53,7 +73,8 @@ class GroupLag:
     def committed(self, group: str) -> dict[TopicPartition, int]:
         """Where `group` resumes on each partition (the beginning if it never committed)."""
         partitions = self.partitions()
-        marks: dict[Any, Any] = self._admin.list_group_offsets({group: partitions}).get(group, {})
+        offsets = with_coordinator(lambda: self._admin.list_group_offsets({group: partitions}))
+        marks: dict[Any, Any] = offsets.get(group, {})
         starts = self._consumer.beginning_offsets(partitions)
         out: dict[TopicPartition, int] = {}
         for tp in partitions:
@@ -67,7 +88,8 @@ class GroupLag:
 
     def reset_to_end(self, group: str) -> None:
         """Commits `group` (with no member running) at the current end of the topic."""
-        self._admin.reset_group_offsets(group, dict.fromkeys(self.partitions(), OffsetSpec.LATEST))
+        latest = dict.fromkeys(self.partitions(), OffsetSpec.LATEST)
+        with_coordinator(lambda: self._admin.reset_group_offsets(group, latest))
 
     def close(self) -> None:
         self._admin.close()

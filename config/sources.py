@@ -51,6 +51,8 @@ class XSource(_Source):
 
 
 class MastodonSource(_Source):
+    """Hashtag timelines and searches polled with min_id; hashtags streamed where allowed."""
+
     type: Literal["mastodon"]
     instance: AnyHttpUrl
     hashtags: list[str] = Field(
@@ -58,6 +60,16 @@ class MastodonSource(_Source):
     )
     queries: list[str] = Field(
         default_factory=list, description="full-text searches (need a token on most instances)"
+    )
+    stream: bool = Field(
+        default=False,
+        description="stream the hashtags (server-sent events) when listening for good; needs a "
+        "user token on Mastodon 4.2 and later; an instance that refuses is polled instead",
+    )
+    streaming_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="the instance's streaming server; by default the one it advertises "
+        "(/api/v2/instance), else `instance`",
     )
 
 

@@ -1,13 +1,20 @@
-"""Mastodon with Mastodon.py: hashtag timelines and searches on the configured instance, polled.
+"""Mastodon with Mastodon.py: hashtag timelines and searches polled; hashtags streamed if allowed.
 
 Hashtags: the source's `hashtags`, else the profile's (without '#'). Searches: the source's
 `queries` only (full-text search needs a token and is off on many instances). Paging uses
 `min_id`, so each page starts right after the last one saved: no gap, no overlap.
-Credential: MURMURE_MASTODON_TOKEN, optional (public hashtag timelines need none).
+With `stream: true` (long-running mode only) the hashtags come as server-sent events
+(`listeners.mastodon_stream`); the checkpoint is the same `min_id` mark, so polling and
+streaming resume from each other.
+Credential: MURMURE_MASTODON_TOKEN, optional (public hashtag timelines need none; streams do
+on Mastodon 4.2 and later).
 """
 
+import json
+import logging
+import queue
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from functools import partial
 from typing import Any
 from urllib.parse import urlparse
@@ -22,22 +29,31 @@ from mastodon import (
 
 from config.secrets import read_secret
 from config.sources import MastodonSource, SourceConfig
-from listeners import queries, retry
+from listeners import http, queries, retry
+from listeners.checkpoints import State
 from listeners.context import Context, Lookup, Page, dig, read_items
+from listeners.mastodon_stream import Dropped, Event, Streams, streaming_base
 from listeners.text import html_to_text
 from listeners.version import USER_AGENT
 from schemas import RawMention
 
+log = logging.getLogger(__name__)
 SOURCE = "mastodon"
 TOKEN_VARIABLE = "MURMURE_MASTODON_TOKEN"
 PAGE_SIZE = 40  # the API's maximum
+STOP_CHECK_SECONDS = 1.0  # how often a quiet stream looks at the stop request
+Fetch = Callable[[str | None], list[Any]]
+
+
+def _token() -> str | None:
+    token = read_secret(TOKEN_VARIABLE, required=False)
+    return token.get_secret_value() if token else None
 
 
 def make_client(config: MastodonSource) -> Mastodon:
-    token = read_secret(TOKEN_VARIABLE, required=False)
     return Mastodon(
         api_base_url=str(config.instance).rstrip("/"),
-        access_token=token.get_secret_value() if token else None,
+        access_token=_token(),
         ratelimit_method="throw",  # waiting is done by listeners.retry, from the reset header
         request_timeout=config.retry.timeout_seconds,
         user_agent=USER_AGENT,
@@ -69,13 +85,36 @@ def _status(error: MastodonAPIError) -> object:
 def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator[Page]:
     assert isinstance(config, MastodonSource)
     client = make_client(config)
-    host = urlparse(str(config.instance)).hostname or ""
-    searches: list[tuple[str, Callable[[str | None], list[Any]]]] = [
-        (f"#{tag}", _hashtag(client, tag))
-        for tag in config.hashtags or queries.hashtags(context.profile)
-    ]
-    searches += [(query, _search(client, query)) for query in config.queries]
-    for query, fetch in searches:
+    fetches = _hashtags(client, config, context) + _searches(client, config)
+    yield from _poll(fetches, client, config, context, checkpoint)
+
+
+def _tags(config: MastodonSource, context: Context) -> list[str]:
+    return config.hashtags or queries.hashtags(context.profile)
+
+
+def _host(config: MastodonSource) -> str:
+    return urlparse(str(config.instance)).hostname or ""
+
+
+def _hashtags(
+    client: Mastodon, config: MastodonSource, context: Context
+) -> list[tuple[str, Fetch]]:
+    return [(f"#{tag}", _hashtag(client, tag)) for tag in _tags(config, context)]
+
+
+def _searches(client: Mastodon, config: MastodonSource) -> list[tuple[str, Fetch]]:
+    return [(query, _search(client, query)) for query in config.queries]
+
+
+def _poll(
+    fetches: list[tuple[str, Fetch]],
+    client: Mastodon,
+    config: MastodonSource,
+    context: Context,
+    checkpoint: Lookup,
+) -> Iterator[Page]:
+    for query, fetch in fetches:
         yield from _pages(
             query,
             fetch,
@@ -83,18 +122,18 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
             context=context,
             checkpoint=checkpoint,
             classify=classifier(client),
-            host=host,
+            host=_host(config),
         )
 
 
-def _hashtag(client: Mastodon, tag: str) -> Callable[[str | None], list[Any]]:
+def _hashtag(client: Mastodon, tag: str) -> Fetch:
     def fetch(min_id: str | None) -> list[Any]:
         return list(client.timeline_hashtag(tag, min_id=min_id, limit=PAGE_SIZE))
 
     return fetch
 
 
-def _search(client: Mastodon, query: str) -> Callable[[str | None], list[Any]]:
+def _search(client: Mastodon, query: str) -> Fetch:
     def fetch(min_id: str | None) -> list[Any]:
         found = client.search_v2(
             query,
@@ -111,7 +150,7 @@ def _search(client: Mastodon, query: str) -> Callable[[str | None], list[Any]]:
 
 def _pages(
     query: str,
-    fetch: Callable[[str | None], list[Any]],
+    fetch: Fetch,
     *,
     config: MastodonSource,
     context: Context,
@@ -161,3 +200,102 @@ def to_mention(status: dict[str, Any], query: str, host: str, context: Context) 
         lang=post.get("language"),
         query=query,
     )
+
+
+# --- hashtag streams -------------------------------------------------------------------------
+
+
+def stream(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator[Page]:
+    """Hashtag statuses as they come, until stopped; every (re)connection polls what it missed.
+
+    The streams open before the catch-up poll, so a status posted in between is in both and
+    collapses on its id. A dropped stream reconnects after the retry backoff; the searches, which
+    have no stream, are polled every `poll_seconds` meanwhile. An instance that refuses to stream
+    raises StreamNotAllowedError, and the runner polls instead.
+    """
+    assert isinstance(config, MastodonSource)
+    tags = _tags(config, context)
+    if not tags:
+        raise retry.StreamNotAllowedError("Mastodon: no hashtag to stream")
+    client = make_client(config)
+    token = _token()
+    base = streaming_base(config, client, context)
+    drops = 0
+    with http.make_client(config.retry) as web:
+        while not context.stop.is_set():
+            streams = Streams()
+            try:
+                for tag in tags:
+                    streams.open(web, base, tag, token=token, config=config, context=context)
+                opened = time.monotonic()
+                yield from _poll(
+                    _hashtags(client, config, context), client, config, context, checkpoint
+                )
+                dropped = yield from _follow(streams, client, config, context, checkpoint)
+            finally:
+                streams.close()
+            if dropped is None:
+                return
+            lasted = time.monotonic() - opened
+            drops = 1 if lasted > config.retry.max_backoff_seconds else drops + 1
+            wait = retry.backoff(drops - 1, config.retry)
+            log.warning(
+                "Mastodon stream #%s dropped (%s); reconnecting in %.1fs",
+                dropped.tag,
+                dropped.reason,
+                wait,
+            )
+            context.sleep(wait)
+
+
+def _follow(
+    streams: Streams,
+    client: Mastodon,
+    config: MastodonSource,
+    context: Context,
+    checkpoint: Lookup,
+) -> Generator[Page, None, Dropped | None]:
+    """Pages from the open streams until one drops (returned) or a stop is requested (None)."""
+    host = _host(config)
+    searches = _searches(client, config)
+    next_poll = time.monotonic() + config.poll_seconds
+    while not context.stop.is_set():
+        if searches and time.monotonic() >= next_poll:
+            yield from _poll(searches, client, config, context, checkpoint)
+            next_poll = time.monotonic() + config.poll_seconds
+        try:
+            message = streams.messages.get(timeout=STOP_CHECK_SECONDS)
+        except queue.Empty:
+            continue
+        if isinstance(message, Dropped):
+            return message
+        page = _stream_page(message, host, context, checkpoint)
+        if page is not None:
+            yield page
+    return None
+
+
+def _stream_page(event: Event, host: str, context: Context, checkpoint: Lookup) -> Page | None:
+    """An `update` is a new status; deletions and edits are not new mentions."""
+    if event.name != "update":
+        return None
+    query = f"#{event.tag}"
+    where = f"Mastodon stream {query!r}"
+    try:
+        status = json.loads(event.data)
+    except ValueError:
+        log.warning("%s: event skipped as malformed: not JSON", where)
+        return Page(query, [], 1, 1)
+    mentions, malformed = read_items(
+        [status], lambda s: to_mention(s, query, host, context), where=where
+    )
+    return Page(query, mentions, 1, malformed, _advance(checkpoint(query), status))
+
+
+def _advance(state: State | None, status: object) -> State | None:
+    """The mark only moves forward: a status that federated late does not pull it back."""
+    native = str(status.get("id")) if isinstance(status, dict) else ""
+    if not native.isdigit():
+        return None
+    mark = (state or {}).get("mark")
+    return {"mark": str(max(int(native), int(mark or 0)))}

@@ -25,18 +25,23 @@ pytestmark = pytest.mark.integration
 
 
 def last_value(topic_name: str, key: bytes) -> bytes | None:
+    """The last value under `key`, reading the whole topic to its current end."""
     consumer = KafkaConsumer(bootstrap_servers=get_settings().kafka_bootstrap)
     try:
+        consumer.topics()  # loads the metadata, without which partitions_for_topic may be None
         partitions = [
             TopicPartition(topic_name, p) for p in consumer.partitions_for_topic(topic_name) or ()
         ]
+        assert partitions, f"no topic {topic_name}"
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
         found = None
-        for batch in consumer.poll(timeout_ms=5_000, max_records=10_000).values():
-            for record in batch:
-                if record.key == key:
-                    found = record.value
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            for batch in consumer.poll(timeout_ms=5_000).values():
+                for record in batch:
+                    if record.key == key:
+                        found = record.value
         return found
     finally:
         consumer.close()

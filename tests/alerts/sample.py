@@ -2,6 +2,7 @@
 stage (once per session: it takes a while), and the alerts of the stream run in time order."""
 
 import json
+import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,7 @@ from pydantic import SecretStr
 
 from alerts.engine import Engine
 from alerts.facts import Facts
+from bus.kafka import make_consumer
 from config.profile import Profile, load_profile
 from listeners.replay import read_recording, to_mention
 from schemas import EnrichedMention
@@ -56,3 +58,28 @@ def in_order_notices(profile: Profile, mentions: tuple[EnrichedMention, ...]) ->
 def incidents() -> list[dict[str, Any]]:
     data = json.loads((SAMPLES / "incidents.json").read_text(encoding="utf-8"))
     return list(data["incidents"])
+
+
+def notice_key(notice: Alert) -> tuple[Any, ...]:
+    """What must be equal for two runs to have raised the same notices."""
+    return (
+        notice.id,
+        notice.status,
+        notice.sequence,
+        notice.raised_at,
+        notice.count,
+        notice.total,
+        notice.trigger_mention_id,
+    )
+
+
+def read_notices(library_id: str, since: datetime | None = None) -> list[Alert]:
+    """Every notice of one library in the `alerts` topic (emitted since `since`, if given)."""
+    consumer = make_consumer(f"read-{uuid.uuid4().hex}", "alerts", consumer_timeout_ms=3000)
+    found = [Alert.model_validate_json(record.value) for record in consumer]
+    consumer.close()
+    return [
+        n
+        for n in found
+        if n.library_id == library_id and (since is None or (n.emitted_at or since) >= since)
+    ]

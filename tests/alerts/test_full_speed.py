@@ -13,17 +13,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from alerts.lag import GroupLag, start_at_end
-from bus.kafka import make_consumer
 from indexer.layout import layout
 from murmure.pipeline import replay_command
-from schemas.alert import Alert
-from tests.alerts.sample import SAMPLES, in_order_notices, sample_profile, tagged_sample
+from tests.alerts.sample import (
+    SAMPLES,
+    in_order_notices,
+    notice_key,
+    read_notices,
+    sample_profile,
+    tagged_sample,
+)
 from tests.pipeline.workers import eventually
 
 pytestmark = pytest.mark.integration
@@ -65,25 +69,6 @@ def _caught_up(enrich_group: str, alerts_group: str) -> bool:
             lag.close()
 
 
-def _notices(library_id: str, since: datetime) -> list[Alert]:
-    consumer = make_consumer(f"read-{uuid.uuid4().hex}", "alerts", consumer_timeout_ms=3000)
-    found = [Alert.model_validate_json(record.value) for record in consumer]
-    consumer.close()
-    return [n for n in found if n.library_id == library_id and (n.emitted_at or since) >= since]
-
-
-def _key(notice: Alert) -> tuple[Any, ...]:
-    return (
-        notice.id,
-        notice.status,
-        notice.sequence,
-        notice.raised_at,
-        notice.count,
-        notice.total,
-        notice.trigger_mention_id,
-    )
-
-
 def test_sample_replayed_at_full_speed_raises_the_three_incident_alerts(
     topics: None, es: Elasticsearch, tmp_path: Path
 ) -> None:
@@ -107,8 +92,8 @@ def test_sample_replayed_at_full_speed_raises_the_three_incident_alerts(
         eventually(lambda: _caught_up(enrich_group, alerts_group), 150, "alerts caught up")
         assert _stop(alerts) == 0, (tmp_path / "alerts.log").read_text()[-3000:]
         assert _stop(enrich) == 0
-    notices = _notices(profile.library.id, since)
-    assert [_key(n) for n in notices] == [_key(n) for n in expected]
+    notices = read_notices(profile.library.id, since)
+    assert [notice_key(n) for n in notices] == [notice_key(n) for n in expected]
     opened = [n for n in notices if n.status == "open"]
     assert len(opened) == 3
     created = {m.id: m.created_at for m in tagged_sample()}

@@ -18,12 +18,12 @@ from alerts.facts import Facts
 from alerts.lag import GroupLag, start_at_end
 from alerts.reorder import Reordering
 from alerts.run import run_alerts
-from bus.kafka import make_consumer, make_producer
+from bus.kafka import make_producer
 from bus.topics import topic
 from bus.worker import Backoff
 from config.profile import Profile
 from schemas import EnrichedMention
-from schemas.alert import Alert
+from tests.alerts.sample import notice_key, read_notices
 from tests.alerts.test_worker import PROFILE, _mention
 from tests.pipeline.workers import eventually
 
@@ -85,26 +85,7 @@ def _produce(items: list[tuple[int, EnrichedMention]]) -> None:
 
 def _expected(profile: Profile, stream: list[EnrichedMention]) -> list[tuple[Any, ...]]:
     engine = Engine(profile.alerts, library_id=profile.library.id)
-    return [_key(n) for m in stream for n in engine.process(Facts.of(m))]
-
-
-def _key(notice: Alert) -> tuple[Any, ...]:
-    return (
-        notice.id,
-        notice.status,
-        notice.sequence,
-        notice.raised_at,
-        notice.count,
-        notice.total,
-        notice.trigger_mention_id,
-    )
-
-
-def _notices(library_id: str) -> list[Alert]:
-    consumer = make_consumer(f"read-{uuid.uuid4().hex}", "alerts", consumer_timeout_ms=3000)
-    found = [Alert.model_validate_json(record.value) for record in consumer]
-    consumer.close()
-    return [notice for notice in found if notice.library_id == library_id]
+    return [notice_key(n) for m in stream for n in engine.process(Facts.of(m))]
 
 
 @contextmanager
@@ -167,9 +148,9 @@ def test_partitions_produced_weeks_apart_give_the_alerts_of_the_time_ordered_run
     _produce([item for chunk in _by_partition(stream) for item in chunk])  # 0, then 1, then 2
     with _worker(profile, group):
         eventually(
-            lambda: len(_notices(profile.library.id)) >= len(expected), 90, "all the notices"
+            lambda: len(read_notices(profile.library.id)) >= len(expected), 90, "all the notices"
         )
-    assert [_key(n) for n in _notices(profile.library.id)] == expected
+    assert [notice_key(n) for n in read_notices(profile.library.id)] == expected
 
 
 def test_a_restart_while_mentions_wait_neither_misses_nor_repeats(topics: None) -> None:
@@ -189,12 +170,12 @@ def test_a_restart_while_mentions_wait_neither_misses_nor_repeats(topics: None) 
         eventually(lambda: _committed(group).get(2) == ends[2], 60, "partition 2 processed")
     committed = _committed(group)
     assert before[0] < committed[0] < ends[0] and committed[1] < ends[1]  # waiting, uncommitted
-    first = [_key(n) for n in _notices(profile.library.id)]
+    first = [notice_key(n) for n in read_notices(profile.library.id)]
     assert first == expected[: len(first)] and first, "only what came before the cut"
     assert len(first) < len(expected)
     _produce(p2[half:])
     with _worker(profile, group):
         eventually(
-            lambda: len(_notices(profile.library.id)) >= len(expected), 90, "all the notices"
+            lambda: len(read_notices(profile.library.id)) >= len(expected), 90, "all the notices"
         )
-    assert [_key(n) for n in _notices(profile.library.id)] == expected
+    assert [notice_key(n) for n in read_notices(profile.library.id)] == expected

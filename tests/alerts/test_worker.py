@@ -14,13 +14,13 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from alerts.run import run_alerts
-from bus.kafka import make_consumer, make_producer
+from bus.kafka import make_producer
 from bus.topics import topic
 from bus.worker import Backoff
 from config.profile import Profile, load_profile
 from indexer.layout import layout
 from schemas import Analysis, EnrichedMention, RawMention
-from schemas.alert import Alert
+from tests.alerts.sample import read_notices
 from tests.alerts.servers import Hooks, Mailbox, smtp_server, webhook_server
 from tests.pipeline.workers import eventually
 
@@ -97,13 +97,6 @@ def _produce(mentions: list[EnrichedMention]) -> None:
     producer.close()
 
 
-def _notices(library_id: str) -> list[Alert]:
-    consumer = make_consumer(f"read-{uuid.uuid4().hex}", "alerts", consumer_timeout_ms=3000)
-    found = [Alert.model_validate_json(record.value) for record in consumer]
-    consumer.close()
-    return [notice for notice in found if notice.library_id == library_id]
-
-
 @contextmanager
 def _worker(profile: Profile, group: str) -> Iterator[None]:
     stop = threading.Event()
@@ -150,7 +143,7 @@ def test_alert_end_to_end_through_kafka_elasticsearch_smtp_and_webhook(
         _produce(stream)
         eventually(lambda: len(mailbox.messages) >= 1, 120, "the alert e-mail")
         eventually(lambda: len(hooks.calls) >= 1, 30, "the webhook call")
-    notices = _notices(profile.library.id)
+    notices = read_notices(profile.library.id)
     assert [n.status for n in notices] == ["open"]
     alert = notices[0]
     assert alert.trigger_mention_id == stream[2].id
@@ -178,18 +171,18 @@ def test_restart_in_the_middle_of_a_window_neither_misses_nor_repeats(
     with _worker(profile, group):
         _produce(stream[:2])  # two of three: nothing yet
         eventually(lambda: _state_has(profile, group, 2), 60, "the state of 2 mentions committed")
-    assert _notices(profile.library.id) == []
+    assert read_notices(profile.library.id) == []
     with _worker(profile, group):
         _produce([stream[1], stream[2], stream[1]])  # the second arrives again, twice
         eventually(lambda: len(mailbox.messages) >= 1, 120, "the alert e-mail after restart")
     with _worker(profile, group):
         _produce([stream[3], later])
         eventually(
-            lambda: [n.status for n in _notices(profile.library.id)][-1:] == ["resolved"],
+            lambda: [n.status for n in read_notices(profile.library.id)][-1:] == ["resolved"],
             120,
             "the resolution after another restart",
         )
-    notices = _notices(profile.library.id)
+    notices = read_notices(profile.library.id)
     assert [n.status for n in notices] == ["open", "resolved"]
     assert notices[0].count == 3 and notices[0].trigger_mention_id == stream[2].id
     assert notices[1].total == 4

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.cues import load_cues, near
-from nlp.extensions import folded
+from nlp.extensions import folded, text_of
 from nlp.text import fold
 
 KIND_RANK = {"library": 3, "alias": 2, "core": 1}
@@ -125,7 +125,7 @@ class BranchFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         text = folded(doc)
-        library = self.cues.library_spans(doc.text, text)
+        library = self.cues.library_spans(text_of(doc), text)
         library += [m.span() for m in _BRANCH_WORD.finditer(text)]
         taken: list[tuple[int, int]] = []
         hits: dict[str, list[tuple[int, int, int]]] = {}  # branch -> (rank, not residence, -start)

@@ -28,11 +28,20 @@ def register() -> None:
             Doc.set_extension(name, default=default)
 
 
+def text_of(doc: Doc) -> str:
+    """The text of `doc`, joined once per doc: `Doc.text` rebuilds it from the tokens each time."""
+    value = doc.user_data.get("murmure_text")
+    if value is None:
+        value = doc.text
+        doc.user_data["murmure_text"] = value
+    return str(value)
+
+
 def folded(doc: Doc) -> str:
     """The folded text of `doc`, computed once per doc."""
     value = doc.user_data.get("murmure_folded")
     if value is None:
-        value = fold(doc.text)
+        value = fold(text_of(doc))
         doc.user_data["murmure_folded"] = value
     return str(value)
 

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.cues import load_cues
-from nlp.extensions import folded
+from nlp.extensions import folded, text_of
 from nlp.text import compile_terms, fold
 
 
@@ -43,7 +43,7 @@ class RelevanceJudge:
 
     def __call__(self, doc: Doc) -> Doc:
         text = folded(doc)
-        library, other_sense = self.cues.library_words(doc.text, text)
+        library, other_sense = self.cues.library_words(text_of(doc), text)
         doc._.library_cues = [list(span) for span in library]
         doc._.relevant = self._judge(doc, text, bool(library), other_sense)
         return doc
@@ -52,7 +52,7 @@ class RelevanceJudge:
         if self.exclude and self.exclude.search(text):
             return False
         local = doc._.branch is not None or bool(doc._.places)
-        if not local and self._other_city(doc.text, text):
+        if not local and self._other_city(text_of(doc), text):
             return False  # another city's library
         if library or doc._.branch_kind == "library" or (self.own and self.own.search(text)):
             return True

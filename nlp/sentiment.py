@@ -40,7 +40,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.extensions import folded
+from nlp.extensions import folded, text_of
 from nlp.text import compile_terms, fold
 
 LEXICON_PATH = Path(__file__).with_name("data") / "sentiment.yml"
@@ -136,7 +136,7 @@ class SentimentScorer:
         text = folded(doc)
         sentences = self._sentences(text)
         hits = self._hits(text)
-        sarcastic = any(char in self.sarcasm for char in doc.text)
+        sarcastic = any(char in self.sarcasm for char in text_of(doc))
         asks = any(s.question for s in sentences)
         announced = bool(self.announce and self.announce.search(text))
         resolved = self._resolved(text)
@@ -182,8 +182,8 @@ class SentimentScorer:
             if not resolved and (sarcastic or (problem and alone)):
                 total -= 2 * hit.weight
                 service -= hit.weight
-        total += min(2, sum(char in self.emoji_pos for char in doc.text))
-        negative_emojis = min(2, sum(char in self.emoji_neg for char in doc.text))
+        total += min(2, sum(char in self.emoji_pos for char in text_of(doc)))
+        negative_emojis = min(2, sum(char in self.emoji_neg for char in text_of(doc)))
         total -= negative_emojis
         service -= negative_emojis
         excused = bool(self.excuses and self.excuses.search(text))

@@ -9,6 +9,7 @@ from functools import cached_property
 from importlib import metadata
 from typing import TYPE_CHECKING
 
+from nlp.extensions import text_of
 from nlp.language import Lang, detect_language
 from nlp.pipeline import CONFIG_PATH, FR_MODEL, build_pipeline, content_lemmas
 from nlp.redaction import own_handles, redact
@@ -90,7 +91,7 @@ def to_analysis(doc: Doc, lang: Lang) -> Analysis:
     topics = [
         TopicTag(
             topic=topic,
-            evidence=[EvidenceSpan(start=s, end=e, text=doc.text[s:e]) for s, e in spans],
+            evidence=[EvidenceSpan(start=s, end=e, text=text_of(doc)[s:e]) for s, e in spans],
         )
         for topic, spans in (doc._.topics or {}).items()
     ]
@@ -103,7 +104,7 @@ def to_analysis(doc: Doc, lang: Lang) -> Analysis:
         complaint=bool(doc._.complaint) if relevant else False,
         branch=doc._.branch if relevant else None,
         places=list(doc._.places or []),
-        text_redacted=doc.text,
+        text_redacted=text_of(doc),
         lemmas=content_lemmas(doc),
     )
 

@@ -11,7 +11,7 @@ from alerts.conditions import horizon
 from alerts.engine import Engine
 from alerts.facts import Facts
 from config.profile import Profile
-from indexer.layout import layout
+from indexer.queries import mentions_between
 from schemas.alert import Alert
 
 _FIELDS = [
@@ -29,30 +29,9 @@ _FIELDS = [
 ]
 
 
-def indexed_mentions(
-    es: Elasticsearch, start: datetime, end: datetime, *, page: int = 500
-) -> Iterator[dict[str, Any]]:
-    """Mentions created in [start, end), oldest first, paged with search_after."""
-    alias = layout().mentions.alias
-    if not es.indices.exists_alias(name=alias):
-        return
-    after: list[Any] | None = None
-    while True:
-        response = es.search(
-            index=alias,
-            size=page,
-            query={"range": {"created_at": {"gte": start.isoformat(), "lt": end.isoformat()}}},
-            sort=[{"created_at": "asc"}, {"id": "asc"}],
-            source_includes=_FIELDS,
-            search_after=after,
-            track_total_hits=False,
-        )
-        hits = response["hits"]["hits"]
-        for hit in hits:
-            yield hit["_source"]
-        if len(hits) < page:
-            return
-        after = hits[-1]["sort"]
+def indexed_mentions(es: Elasticsearch, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+    """Mentions created in [start, end), oldest first, with the fields the rules look at."""
+    return mentions_between(es, start, end, fields=_FIELDS)
 
 
 def replay_rule(

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from elasticsearch import Elasticsearch
 
 from config.profile import Profile
+from indexer.figures import PeriodFigures, figures_by_period, volume
+from indexer.queries import complaint_posts, own_posts, relevant_lemmas
 from schemas.alert import AlertMention
 from schemas.summary import (
     BranchCount,
@@ -18,10 +20,8 @@ from schemas.summary import (
 )
 from summaries.alerts_recap import alerts_of
 from summaries.emerging import emerging_terms
-from summaries.figures import WeekFigures, week_volume, weekly_figures
-from summaries.posts import complaint_posts, own_posts, relevant_lemmas
 from summaries.settings import Tunables, tunables
-from summaries.typical import typical_posts
+from summaries.typical import Post, typical_posts
 from summaries.weeks import Week
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -32,11 +32,11 @@ def _change(now: float, before: float) -> float | None:
 
 
 def rank_topics(
-    week: Week, baseline: list[Week], trend: list[Week], figures: dict[Week, WeekFigures]
+    week: Week, baseline: list[Week], trend: list[Week], figures: dict[Week, PeriodFigures]
 ) -> list[TopicTrend]:
     """Every topic seen in the trend weeks, worst deterioration first."""
     current = figures[week]
-    previous = figures[baseline[-1]] if baseline else WeekFigures()
+    previous = figures[baseline[-1]] if baseline else PeriodFigures()
     topics = {topic for week_figures in figures.values() for topic in week_figures.topic_count}
     trends = []
     for topic in topics:
@@ -91,10 +91,11 @@ def compute_summary(
     trend = [*week.previous(settings.trend_weeks - 1), week]
     baseline = week.previous(settings.baseline_weeks)
     weeks = sorted(set(trend) | set(baseline))
-    figures = weekly_figures(es, weeks, timezone)
+    by_label = figures_by_period(es, {str(w): w.window(timezone) for w in weeks})
+    figures = {w: by_label[str(w)] for w in weeks}
     current = figures[week]
     previous = figures[week.shift(-1)]
-    volume = week_volume(es, week, timezone)
+    week_volume = volume(es, (start, end))
 
     topics = rank_topics(week, baseline, trend, figures)
     needing = set(topics_needing_examples(topics, settings.example_topics))
@@ -125,8 +126,8 @@ def compute_summary(
         complaints=current.complaints,
         previous_mentions=previous.mentions,
         previous_complaints=previous.complaints,
-        by_source=[Count(key=key, count=n) for key, n in volume.by_source],
-        by_branch=[BranchCount(key=k, count=n, complaints=c) for k, n, c in volume.by_branch],
+        by_source=[Count(key=key, count=n) for key, n in week_volume.by_source],
+        by_branch=[BranchCount(key=k, count=n, complaints=c) for k, n, c in week_volume.by_branch],
         topics=topics,
         trend_weeks=[str(w) for w in trend],
         sentiment_trend=[
@@ -148,7 +149,16 @@ def compute_summary(
 def _examples(
     es: Elasticsearch, topic: str, start: datetime, end: datetime, settings: Tunables
 ) -> list[AlertMention]:
-    pool = complaint_posts(es, topic, start, end, limit=settings.example_pool)
+    pool = [
+        Post(
+            id=source["id"],
+            text=source.get("text", ""),
+            lemmas=source.get("lemmas", ""),
+            created_at=datetime.fromisoformat(source["created_at"]),
+            url=source.get("url"),
+        )
+        for source in complaint_posts(es, topic, start, end, limit=settings.example_pool)
+    ]
     chosen = typical_posts(
         pool, count=settings.examples_per_topic, max_similarity=settings.example_max_similarity
     )

@@ -33,8 +33,8 @@ def topic_labels(profile: Profile, language: str) -> dict[str, str]:
 
 
 def branch_names(profile: Profile, language: str) -> dict[str, str]:
-    from summaries.figures import NO_BRANCH
+    from indexer.queries import MISSING
 
     return {branch.id: branch.name for branch in profile.branches} | {
-        NO_BRANCH: messages(language)["no_branch"]
+        MISSING: messages(language)["no_branch"]
     }

@@ -1,34 +1,23 @@
-"""Volume, topic and sentiment figures of a week and the weeks before, from ES aggregations.
+"""Volume, topic and sentiment figures of periods of time, from Elasticsearch aggregations.
 
-Two searches: one over the summarised week (volume by source and branch), one over the trend
-weeks with a `filters` bucket per ISO week (topics, sentiment, complaints per week).
+Two searches serve a weekly summary: one over the summarised period (volume by source and
+branch), one over the trend with a `filters` bucket per period (topics, sentiment, complaints).
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from indexer.layout import layout
-from summaries.weeks import Week
+from indexer.queries import COMPLAINT, MISSING, NEGATIVE, RELEVANT, in_window, mentions_alias
 
-NO_BRANCH = "(none)"
 _MANY = 200  # more buckets than any profile has topics, branches or sources
-
-
-def in_window(start: datetime, end: datetime) -> dict[str, Any]:
-    return {"range": {"created_at": {"gte": start.isoformat(), "lt": end.isoformat()}}}
-
-
-RELEVANT: dict[str, Any] = {"term": {"relevant": True}}
-COMPLAINT: dict[str, Any] = {"term": {"complaint": True}}
-NEGATIVE: dict[str, Any] = {"term": {"sentiment": "negative"}}
+Window = tuple[datetime, datetime]
 
 
 @dataclass
-class WeekFigures:
-    """What one week of the trend holds; empty when the week has no mention."""
+class PeriodFigures:
+    """What one period of a trend holds; empty when the period has no mention."""
 
     mentions: int = 0
     relevant: int = 0
@@ -45,26 +34,21 @@ class Volume:
     by_branch: list[tuple[str, int, int]]  # branch, relevant mentions, complaints
 
 
-def mentions_alias(es: Elasticsearch) -> str | None:
-    alias = layout().mentions.alias
-    return alias if es.indices.exists_alias(name=alias) else None
-
-
-def week_volume(es: Elasticsearch, week: Week, timezone: str) -> Volume:
+def volume(es: Elasticsearch, window: Window) -> Volume:
     alias = mentions_alias(es)
     if alias is None:
         return Volume([], [])
     response = es.search(
         index=alias,
         size=0,
-        query={"bool": {"filter": [in_window(*week.window(timezone))]}},
+        query={"bool": {"filter": [in_window(*window)]}},
         aggs={
             "sources": {"terms": {"field": "source", "size": _MANY}},
             "relevant": {
                 "filter": RELEVANT,
                 "aggs": {
                     "branches": {
-                        "terms": {"field": "branch", "size": _MANY, "missing": NO_BRANCH},
+                        "terms": {"field": "branch", "size": _MANY, "missing": MISSING},
                         "aggs": {"complaints": {"filter": COMPLAINT}},
                     }
                 },
@@ -81,15 +65,15 @@ def week_volume(es: Elasticsearch, week: Week, timezone: str) -> Volume:
     )
 
 
-def weekly_figures(es: Elasticsearch, weeks: list[Week], timezone: str) -> dict[Week, WeekFigures]:
-    """Figures per week for `weeks` (consecutive, oldest first), in one search."""
-    figures = {week: WeekFigures() for week in weeks}
+def figures_by_period(es: Elasticsearch, periods: dict[str, Window]) -> dict[str, PeriodFigures]:
+    """Figures per labelled period (consecutive, oldest first), in one search."""
+    figures = {label: PeriodFigures() for label in periods}
     alias = mentions_alias(es)
-    if alias is None or not weeks:
+    if alias is None or not periods:
         return figures
-    windows = {str(week): in_window(*week.window(timezone)) for week in weeks}
-    start, _ = weeks[0].window(timezone)
-    _, end = weeks[-1].window(timezone)
+    windows = {label: in_window(*window) for label, window in periods.items()}
+    start = min(window[0] for window in periods.values())
+    end = max(window[1] for window in periods.values())
     topics_aggs = {
         "negative": {"filter": NEGATIVE},
         "complaints": {"filter": COMPLAINT},
@@ -99,7 +83,7 @@ def weekly_figures(es: Elasticsearch, weeks: list[Week], timezone: str) -> dict[
         size=0,
         query={"bool": {"filter": [in_window(start, end)]}},
         aggs={
-            "weeks": {
+            "periods": {
                 "filters": {"filters": windows},
                 "aggs": {
                     "complaints": {"filter": COMPLAINT},
@@ -117,12 +101,12 @@ def weekly_figures(es: Elasticsearch, weeks: list[Week], timezone: str) -> dict[
             }
         },
     )
-    buckets = response["aggregations"]["weeks"]["buckets"]
-    for week in weeks:
-        bucket = buckets[str(week)]
+    buckets = response["aggregations"]["periods"]["buckets"]
+    for label in periods:
+        bucket = buckets[label]
         relevant = bucket["relevant"]
         topics = relevant["topics"]["buckets"]
-        figures[week] = WeekFigures(
+        figures[label] = PeriodFigures(
             mentions=int(bucket["doc_count"]),
             relevant=int(relevant["doc_count"]),
             complaints=int(bucket["complaints"]["doc_count"]),

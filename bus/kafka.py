@@ -16,12 +16,14 @@ from config.settings import get_settings
 
 
 def make_producer(**overrides: Any) -> KafkaProducer:
+    spec = topics_file()
     options: dict[str, Any] = {
         "bootstrap_servers": get_settings().kafka_bootstrap,
         "acks": "all",
         "enable_idempotence": True,
-        "linger_ms": 5,
-        "max_request_size": topics_file().max_message_bytes,
+        "linger_ms": spec.producer.linger_ms,
+        "batch_size": spec.producer.batch_bytes,
+        "max_request_size": spec.max_message_bytes,
     }
     return KafkaProducer(**(options | overrides))
 

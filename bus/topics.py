@@ -5,7 +5,7 @@ from importlib.resources import files
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config.settings import get_settings
 
@@ -29,12 +29,30 @@ class TopicSpec(BaseModel):
         }
 
 
+class ProducerSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    linger_ms: int = Field(ge=0)
+    batch_bytes: int = Field(ge=1024)
+
+
 class TopicsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     replication_factor: int = Field(ge=1)
     max_message_bytes: int = Field(ge=1_048_576)
+    producer: ProducerSpec
     topics: dict[TopicKey, TopicSpec]
+
+    @model_validator(mode="after")
+    def _batches_fit_in_messages(self) -> "TopicsFile":
+        # The broker checks a whole record batch against max.message.bytes.
+        if self.producer.batch_bytes > self.max_message_bytes:
+            raise ValueError(
+                f"producer.batch_bytes ({self.producer.batch_bytes}) exceeds "
+                f"max_message_bytes ({self.max_message_bytes})"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

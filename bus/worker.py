@@ -7,7 +7,7 @@ a crash at any point redoes uncommitted work; stages write idempotently, so redo
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,9 @@ from bus.topics import TopicKey
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Sequence[Any]], list[Failure]]
+# A handler may extend the list it is given with records it polls (see `poll_more`): they
+# are then part of the batch, retried, counted and committed with it.
+Handler = Callable[[list[Any]], list[Failure]]
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,7 @@ def run_worker(
     itself (in a Kafka transaction, possibly short of what it received)."""
     committed = 0
     while not stop.is_set():
-        polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size)
-        records = [record for batch in polled.values() for record in batch]
+        records = _records(consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size))
         if not records:
             _report_lag(stage, consumer)
             if not handle_idle:
@@ -104,6 +105,19 @@ def run_worker(
     return committed
 
 
+def poll_more(consumer: KafkaConsumer) -> Callable[[int], list[Any]]:
+    """Records already fetched, without waiting: for a handler that takes more as it works."""
+
+    def more(limit: int) -> list[Any]:
+        return _records(consumer.poll(timeout_ms=0, max_records=limit))
+
+    return more
+
+
+def _records(polled: dict[Any, list[Any]]) -> list[Any]:
+    return [record for batch in polled.values() for record in batch]
+
+
 def serve(
     *,
     stage: str,
@@ -111,9 +125,12 @@ def serve(
     topic_key: TopicKey,
     batch_size: int,
     metrics_port: int,
-    make_handler: Callable[[KafkaProducer], Handler],
+    make_handler: Callable[[KafkaProducer, KafkaConsumer], Handler],
 ) -> None:
-    """A stage's long-running process: metrics, consumer, dead-letter producer, clean stop."""
+    """A stage's long-running process: metrics, consumer, dead-letter producer, clean stop.
+
+    The handler gets the consumer too: it may poll more records while it works on the batch
+    (they are committed with it, after `handle` returns)."""
     serve_metrics(metrics_port)
     consumer = make_consumer(group, topic_key, max_poll_records=batch_size)
     producer = make_producer()
@@ -122,7 +139,7 @@ def serve(
             stage=stage,
             consumer=consumer,
             dlq_producer=producer,
-            handle=make_handler(producer),
+            handle=make_handler(producer, consumer),
             stop=stop_on_signals(),
             batch_size=batch_size,
         )
@@ -147,16 +164,18 @@ def _handle_with_retries(
     return None  # unreachable: delays() never ends
 
 
-def _lag(consumer: KafkaConsumer) -> int:
+def consumer_lag(consumer: KafkaConsumer) -> int:
+    """From the high watermarks that fetches bring back: no request to the broker per batch."""
     partitions = list(consumer.assignment())
-    if not partitions:
-        return 0
-    ends = consumer.end_offsets(partitions)
+    ends = {tp: consumer.highwater(tp) for tp in partitions}
+    unknown = [tp for tp, end in ends.items() if end is None]
+    if unknown:  # not fetched yet
+        ends |= consumer.end_offsets(unknown)
     return sum(max(ends[tp] - consumer.position(tp), 0) for tp in partitions)
 
 
 def _report_lag(stage: str, consumer: KafkaConsumer) -> None:
     try:
-        LAG.labels(stage).set(_lag(consumer))
+        LAG.labels(stage).set(consumer_lag(consumer))
     except KafkaError as error:
         log.debug("lag unknown: %s", error)

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from bus.kafka import ensure_topics, make_producer
-from bus.worker import serve
+from bus.worker import poll_more, serve
 from config.sources import ReplaySource
 from indexer.client import make_client
 from indexer.setup import ensure_templates
@@ -69,24 +69,33 @@ def replay_command(
 
 def enrich(
     profile: ProfileOption,
-    batch_size: Annotated[int, typer.Option(min=1, help="Mentions per NLP batch.")] = 256,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Most mentions per committed batch.")
+    ] = 1024,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Mentions per NLP call.")] = 256,
+    processes: Annotated[int, typer.Option(min=1, help="NLP processes (one per core).")] = 1,
     group: Annotated[str, typer.Option(help="Kafka consumer group.")] = "murmure-enrich",
     metrics_port: MetricsPort = 9101,
 ) -> None:
     """Tag raw mentions with the NLP stage (long-running; SIGTERM stops it cleanly)."""
-    from nlp.stage import build_stage
+    from nlp.pool import start_pool
     from nlp.worker import STAGE, make_handler
 
-    stage = build_stage(open_profile(profile))
-    log.info("NLP pipeline %s ready", stage.version)
-    serve(
-        stage=STAGE,
-        group=group,
-        topic_key="raw",
-        batch_size=batch_size,
-        metrics_port=metrics_port,
-        make_handler=lambda producer: make_handler(stage, producer),
-    )
+    pool = start_pool(open_profile(profile), processes)
+    log.info("NLP pipeline %s ready in %d process(es)", pool.version, processes)
+    try:
+        serve(
+            stage=STAGE,
+            group=group,
+            topic_key="raw",
+            batch_size=min(chunk_size, batch_size),  # the handler polls the rest as it goes
+            metrics_port=metrics_port,
+            make_handler=lambda producer, consumer: make_handler(
+                pool, producer, poll_more(consumer), chunk_size=chunk_size, batch_size=batch_size
+            ),
+        )
+    finally:
+        pool.close()
 
 
 def index(
@@ -106,7 +115,7 @@ def index(
             topic_key="enriched",
             batch_size=batch_size,
             metrics_port=metrics_port,
-            make_handler=lambda _producer: make_handler(es),
+            make_handler=lambda _producer, _consumer: make_handler(es),
         )
     finally:
         es.close()

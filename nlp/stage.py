@@ -38,6 +38,12 @@ class Stage:
     profile: Profile
     pipelines: dict[str, Language] = field(default_factory=dict)
 
+    def load(self) -> Stage:
+        """Builds every language's pipeline now, so a worker's first batches run at full speed."""
+        for lang in ("fr", "en"):
+            self.pipeline(lang)
+        return self
+
     def pipeline(self, lang: str) -> Language:
         key = "en" if lang == "en" else "fr"
         if key not in self.pipelines:

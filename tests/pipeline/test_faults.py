@@ -17,9 +17,11 @@ from schemas import EnrichedMention
 from services.stack import start_service, stop_service
 from tests.factories import enriched_mention, raw_mention
 from tests.pipeline.workers import (
+    children,
     eventually,
     index_worker,
     indexed,
+    running,
     start_process,
     stop_process,
 )
@@ -72,7 +74,12 @@ def test_enrich_killed_mid_batch_then_restarted_indexes_each_mention_once(
     with index_worker(group()):
         worker = start_process("enrich", enrich_group, tmp_path / "enrich.log")
         eventually(lambda: indexed(es, ids) >= 40, 120, "enrichment under way")
+        nlp_processes = children(worker.pid)
+        assert nlp_processes
         assert stop_process(worker, signal.SIGKILL) == -signal.SIGKILL
+        eventually(
+            lambda: not any(running(pid) for pid in nlp_processes), 60, "NLP processes gone too"
+        )
         partial = indexed(es, ids)
         assert partial < len(ids), "the worker finished before it could be killed"
         worker = start_process("enrich", enrich_group, tmp_path / "enrich.log")

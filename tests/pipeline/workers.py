@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
@@ -69,11 +69,28 @@ def start_process(command: str, group: str, log: Path) -> subprocess.Popen[bytes
                 "0",
                 "--batch-size",
                 "20",
+                # enrich polls a chunk, then the rest of its batch while the NLP works
+                *(["--chunk-size", "5"] if command == "enrich" else []),
             ],
             env=env,
             stdout=out,
             stderr=out,
         )
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with suppress(FileNotFoundError):  # a thread that ended meanwhile
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def stop_process(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> int:

@@ -13,8 +13,8 @@ from typing import Any
 from config.secrets import require_secret
 from config.sources import GoogleReviewsSource, SourceConfig
 from listeners import http
-from listeners.context import Context, Lookup, Page, dig, parse_time, read_items
-from listeners.sweep import Batch, sweep
+from listeners.context import Context, Lookup, Page, dig, parse_time
+from listeners.sweep import Batch, down_to_mark, sweep
 from schemas import RawMention
 
 SOURCE = "google_reviews"
@@ -39,19 +39,13 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
                     headers=headers,
                     sleep=context.sleep,
                 )
-                reviews = answer.get("reviews") or []
-                fresh = [r for r in reviews if mark is None or _updated(r) > mark]
-                mentions, malformed = read_items(
-                    fresh, lambda r: to_mention(r, location, context), where=location
-                )
-                stamps = [stamp for stamp in map(_updated, fresh) if stamp]
-                return Batch(
-                    mentions,
-                    len(fresh),
-                    malformed,
-                    answer.get("nextPageToken"),
-                    max(stamps) if stamps else None,
-                    reached_mark=len(fresh) < len(reviews),
+                return down_to_mark(
+                    answer.get("reviews") or [],
+                    mark,
+                    key=_updated,
+                    make=lambda r: to_mention(r, location, context),
+                    where=location,
+                    next_token=answer.get("nextPageToken"),
                 )
 
             yield from sweep(

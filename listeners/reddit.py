@@ -16,8 +16,8 @@ import prawcore
 from config.secrets import require_secret
 from config.sources import RedditSource, SourceConfig
 from listeners import queries, retry
-from listeners.context import Context, Lookup, Page, dig, read_items
-from listeners.sweep import Batch, sweep
+from listeners.context import Context, Lookup, Page, dig
+from listeners.sweep import Batch, down_to_mark, sweep
 from listeners.version import USER_AGENT
 from schemas import RawMention
 
@@ -80,18 +80,13 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
             )
             listing = dig(answer, "data")
             children = [child.get("data", child) for child in listing.get("children") or []]
-            fresh = [post for post in children if mark is None or (_key(post) or "") > mark]
-            mentions, malformed = read_items(
-                fresh, lambda post: to_mention(post, query, context), where=query
-            )
-            keys = [key for key in map(_key, children) if key]
-            return Batch(
-                mentions,
-                len(fresh),
-                malformed,
-                listing.get("after"),
-                max(keys) if keys else None,
-                reached_mark=len(fresh) < len(children),
+            return down_to_mark(
+                children,
+                mark,
+                key=_key,
+                make=lambda post: to_mention(post, query, context),
+                where=query,
+                next_token=listing.get("after"),
             )
 
         yield from sweep(

@@ -9,9 +9,10 @@ Checkpoint: {"mark": …} between sweeps; {"mark", "token", "newest"} during one
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from listeners.checkpoints import State
-from listeners.context import Page
+from listeners.context import Page, read_items
 from schemas import RawMention
 
 
@@ -28,6 +29,31 @@ class Batch:
 
 
 Fetch = Callable[[str | None, str | None], Batch]  # (mark, page token) -> page
+
+
+def down_to_mark(
+    items: list[Any],
+    mark: str | None,
+    *,
+    key: Callable[[Any], str | None],
+    make: Callable[[Any], RawMention | None],
+    where: str,
+    next_token: str | None,
+) -> Batch:
+    """A newest-first page cut at the mark, for sources whose marks sort as text (times).
+
+    Only the items past the mark are read, and only they can move the mark on."""
+    fresh = [item for item in items if mark is None or (key(item) or "") > mark]
+    mentions, malformed = read_items(fresh, make, where=where)
+    keys = [k for k in map(key, fresh) if k]
+    return Batch(
+        mentions,
+        len(fresh),
+        malformed,
+        next_token,
+        max(keys) if keys else None,
+        reached_mark=len(fresh) < len(items),
+    )
 
 
 def sweep(

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from config.secrets import require_secret
 from config.sources import SourceConfig, YouTubeSource
 from listeners import http, queries
-from listeners.context import Context, Lookup, Page, dig, parse_time, read_items
-from listeners.sweep import Batch, sweep
+from listeners.context import Context, Lookup, Page, dig, parse_time
+from listeners.sweep import Batch, down_to_mark, sweep
 from schemas import RawMention
 
 log = logging.getLogger(__name__)
@@ -99,20 +99,14 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
                     headers=headers,
                     sleep=context.sleep,
                 )
-                items = answer.get("items") or []
-                fresh = [i for i in items if mark is None or _published(i) > mark]
                 make = _comment if endpoint == "commentThreads" else _video
-                mentions, malformed = read_items(
-                    fresh, lambda item: make(item, query, context), where=f"YouTube {query!r}"
-                )
-                stamps = [stamp for stamp in map(_published, fresh) if stamp]
-                return Batch(
-                    mentions,
-                    len(fresh),
-                    malformed,
-                    answer.get("nextPageToken"),
-                    max(stamps) if stamps else None,
-                    reached_mark=len(fresh) < len(items),
+                return down_to_mark(
+                    answer.get("items") or [],
+                    mark,
+                    key=_published,
+                    make=lambda item: make(item, query, context),
+                    where=f"YouTube {query!r}",
+                    next_token=answer.get("nextPageToken"),
                 )
 
             try:

@@ -29,6 +29,7 @@ def mention_mappings(text_analyzer: str) -> dict[str, Any]:
             },
             "lang_hint": KEYWORD,
             "query": KEYWORD,
+            "rating": {"type": "byte"},  # 1 to 5 stars, on reviews
             "lang": KEYWORD,
             "relevant": {"type": "boolean"},
             "topics": KEYWORD,

@@ -74,6 +74,7 @@ class Context:
         shares: int | None = 0,
         replies: int | None = 0,
         lang: str | None = None,
+        rating: int | None = None,
     ) -> RawMention:
         """The one place a network's post becomes a mention: the author is pseudonymised here."""
         if not handle:
@@ -88,6 +89,7 @@ class Context:
             engagement=Engagement(likes=likes or 0, shares=shares or 0, replies=replies or 0),
             lang_hint=lang,
             query=query,
+            rating=rating,
             fetched_at=self.now(),
         )
 

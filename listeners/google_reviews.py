@@ -3,7 +3,8 @@
 The library owns its listings, so it reads them with the Business Profile API
 (`accounts/{a}/locations/{l}/reviews`, paged with `pageToken`). Queries: the configured
 locations. The checkpoint is the newest `updateTime`: an edited review comes back as an update of
-the same mention. Ratings without a comment carry no text and are skipped.
+the same mention. The star rating travels on the mention (`rating`, 1 to 5). Ratings without a
+comment carry no text and are skipped.
 Credential: MURMURE_GBP_TOKEN, an OAuth access token with the `business.manage` scope.
 """
 
@@ -20,6 +21,7 @@ from schemas import RawMention
 SOURCE = "google_reviews"
 TOKEN_VARIABLE = "MURMURE_GBP_TOKEN"
 PAGE_SIZE = 50  # the API's maximum
+STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}  # STAR_RATING_UNSPECIFIED: none
 
 
 def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator[Page]:
@@ -72,5 +74,6 @@ def to_mention(review: dict[str, Any], location: str, context: Context) -> RawMe
         handle="anonymous" if anonymous else str(reviewer["displayName"]),
         text=str(comment),
         created_at=dig(review, "createTime"),
+        rating=STARS.get(str(review.get("starRating"))),
         query=location,
     )

@@ -1,7 +1,8 @@
 """Replay of a recorded stream (JSON lines), for demos, load tests and re-ingestion.
 
 Each line: source, native_id, url, author_handle, text, created_at (ISO 8601, UTC), likes,
-shares, replies, lang_hint. Authors are pseudonymised exactly as a live listener does.
+shares, replies, lang_hint, rating (a review's stars). Authors are pseudonymised exactly as a
+live listener does.
 """
 
 import json
@@ -40,6 +41,7 @@ class RecordedPost(BaseModel):
     shares: int = Field(default=0, ge=0)
     replies: int = Field(default=0, ge=0)
     lang_hint: str | None = None
+    rating: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ def to_mention(
             likes=recorded.likes, shares=recorded.shares, replies=recorded.replies
         ),
         lang_hint=recorded.lang_hint,
+        rating=recorded.rating,
         query=SOURCE_NAME,
         fetched_at=fetched_at,
     )

@@ -16,6 +16,7 @@ from bus.records import Failure, parse_records
 from bus.topics import topic
 from bus.worker import Handler
 from nlp.pool import Failed, NlpPool, Tagged
+from nlp.rating import with_rating
 from schemas import Analysis, EnrichedMention, RawMention
 
 STAGE = "enrich"
@@ -45,7 +46,7 @@ def make_handler(
                 continue
             enriched = EnrichedMention.from_raw(
                 raw,
-                Analysis.model_validate_json(result),
+                with_rating(Analysis.model_validate_json(result), raw.rating),
                 pipeline_version=pool.version,
                 processed_at=now,
             )

@@ -42,6 +42,12 @@ class _MentionBase(Contract):
     engagement: Engagement = Field(default_factory=Engagement)
     lang_hint: str | None = None
     query: str | None = Field(default=None, description="the listener query that matched")
+    rating: int | None = Field(
+        default=None,
+        ge=1,
+        le=5,
+        description="stars given with a review of the library's own listing (Google reviews)",
+    )
     fetched_at: UtcDatetime
 
     @computed_field  # type: ignore[prop-decorator]

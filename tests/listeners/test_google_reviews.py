@@ -1,5 +1,6 @@
 """Google Business Profile reviews: pageToken paging, newest update first, resumed by time."""
 
+import json
 from typing import Any
 
 import pytest
@@ -107,3 +108,27 @@ def test_a_500_then_a_429_are_retried(api: FakeApi) -> None:
     assert len(mentions(drain(config, make_context(), MemoryCheckpoints()))) == 1
     calls = api.calls(PATH)
     assert len(calls) == 3 and calls[2].at - calls[1].at >= 0.9
+
+
+def test_the_star_rating_travels_on_the_mention(api: FakeApi) -> None:
+    stars = ["ONE", "FIVE", "STAR_RATING_UNSPECIFIED"]
+    api.route(
+        "GET",
+        PATH,
+        json_reply(
+            {
+                "reviews": [
+                    review(f"s{n}", f"2026-11-1{n}T10:00:00Z", comment="Bof", starRating=star)
+                    for n, star in enumerate(stars)
+                ],
+                "averageRating": 3,
+                "totalReviewCount": 3,
+            }
+        ),
+    )
+    config = source(
+        {"id": "gbp", "type": "google_reviews", "locations": [LOCATION], "api_url": f"{api.url}/v4"}
+    )
+    found = mentions(drain(config, make_context(), MemoryCheckpoints()))
+    assert [m.rating for m in found] == [1, 5, None]
+    assert json.loads(found[0].model_dump_json())["rating"] == 1

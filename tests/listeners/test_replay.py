@@ -76,3 +76,12 @@ def test_the_library_s_own_accounts_stay_in_clear(tmp_path: Path, profile) -> No
     assert isinstance(mention, RawMention)
     assert mention.author.institution
     assert mention.author.pseudonym == own.handle.lstrip("@").casefold()
+
+
+def test_a_recorded_review_keeps_its_stars(tmp_path: Path, profile: object) -> None:
+    path = tmp_path / "stream.jsonl"
+    review = post(source="google_reviews", native_id="r1", rating=2)
+    path.write_text(review + "\n" + post(native_id="r2", rating=9) + "\n", encoding="utf-8")
+    mention, bad = list(replay(path, profile=profile, key=KEY))  # type: ignore[arg-type]
+    assert isinstance(mention, RawMention) and mention.rating == 2
+    assert isinstance(bad, BadLine) and "rating" in bad.error

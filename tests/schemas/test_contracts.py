@@ -102,3 +102,16 @@ def test_committed_json_schemas_match_the_models(name: str) -> None:
     assert path.read_text(encoding="utf-8") == render(CONTRACTS[name]), (
         f"{path} is stale: run `python -m schemas.export`"
     )
+
+
+def test_a_review_rating_is_one_to_five_stars_and_carried_to_the_enriched_mention() -> None:
+    assert raw().rating is None
+    for stars in (0, 6):
+        with pytest.raises(ValidationError, match="rating"):
+            raw(source="google_reviews", rating=stars)
+    rated = raw(source="google_reviews", rating=1)
+    enriched = EnrichedMention.from_raw(
+        rated, analysis(), pipeline_version="test", processed_at=NOW
+    )
+    assert enriched.rating == 1
+    assert json.loads(enriched.model_dump_json())["rating"] == 1

@@ -12,3 +12,13 @@ FAILING = Gauge("murmure_listener_failing", "1 while a source's last attempt fai
 LAST_SUCCESS = Gauge(
     "murmure_listener_last_success_timestamp", "Unix time of the last good poll", ["source"]
 )
+GAPS = Counter(
+    "murmure_listener_gaps_total",
+    "Times a source could not go back to its checkpoint (older than the network serves)",
+    ["source"],
+)
+GAP_SECONDS = Counter(
+    "murmure_listener_gap_seconds_total",
+    "Length of the periods a source could not go back to, in seconds",
+    ["source"],
+)

@@ -4,7 +4,8 @@ Networks list results newest first, page by page, down to a mark (since_id, a ti
 keeps the old mark until its last page, so a listener stopped mid-sweep (or by `max_pages`)
 goes on from the page token next time instead of jumping to the newest item and leaving a gap.
 
-Checkpoint: {"mark": …} between sweeps; {"mark", "token", "newest"} during one.
+Checkpoint: {"mark": …} between sweeps; {"mark", "token", "newest"} during one. A network that
+refuses a mark (too old) lets the source replace it for the rest of the sweep (`Batch.mark`).
 """
 
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ class Batch:
     next_token: str | None
     newest: str | None  # newest mark among the page's items
     reached_mark: bool = False  # the page went past the mark: the sweep is complete
+    mark: str | None = None  # replaces the sweep's mark, which the network refused
 
 
 Fetch = Callable[[str | None, str | None], Batch]  # (mark, page token) -> page
@@ -70,6 +72,7 @@ def sweep(
     newest: str | None = state.get("newest")
     for _ in range(max_pages):
         batch = fetch(mark, token)
+        mark = batch.mark or mark
         newest = _newer(newest, batch.newest, order)
         token = None if batch.reached_mark else batch.next_token
         if token:

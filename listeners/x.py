@@ -2,6 +2,13 @@
 
 Queries: the source's `queries`, else built from the profile (`queries.x_queries`). Stream rules
 are kept equal to those queries: missing ones added, others (tagged by Murmure) removed.
+Texts are whole: a long post's text is its `note_tweet`. A repost (retweet) is stored as the
+post it reposts, under that post's id: its reposts are engagement (`retweet_count`), so a post
+seen directly and through its reposts is one mention. A quote is its author's own post, stored
+under its own id with its own words.
+Recent search only goes back 7 days: a checkpoint older than that is refused (HTTP 400), and the
+poll then starts from the oldest time X still serves, logs the gap it could not recover and
+counts it (`murmure_listener_gaps_total`, `murmure_listener_gap_seconds_total`).
 Credential: MURMURE_X_BEARER_TOKEN (app-only bearer token).
 """
 
@@ -10,6 +17,8 @@ import logging
 import queue
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -18,8 +27,8 @@ from requests.adapters import HTTPAdapter
 
 from config.secrets import require_secret
 from config.sources import SourceConfig, XSource
-from listeners import queries, retry
-from listeners.context import Context, Lookup, Page, dig, read_items
+from listeners import metrics, queries, retry
+from listeners.context import Context, Lookup, Page, dig, parse_time, read_items
 from listeners.sweep import Batch, numeric, sweep
 from listeners.version import USER_AGENT
 from schemas import RawMention
@@ -29,7 +38,20 @@ SOURCE = "x"
 TOKEN_VARIABLE = "MURMURE_X_BEARER_TOKEN"
 OFFICIAL_URL = "https://api.twitter.com"  # where tweepy sends requests; rerouted to api_url
 RULE_TAG = "murmure"
-TWEET_FIELDS = ["created_at", "author_id", "lang", "public_metrics"]
+TWEET_FIELDS = [
+    "created_at",
+    "author_id",
+    "lang",
+    "public_metrics",
+    "note_tweet",  # the whole text of a post longer than 280 characters
+    "referenced_tweets",
+]
+# The authors, and the reposted posts with their authors: a repost's own text is cut ("RT @a: …").
+EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
+USER_FIELDS = ["username"]
+RECENT_WINDOW = timedelta(days=7)  # how far back recent search goes
+WINDOW_MARGIN = timedelta(minutes=10)  # so the fallback start time stays valid for a few polls
+SNOWFLAKE_EPOCH_MS = 1288834974657  # post ids hold their creation time: (id >> 22) + this
 
 
 class _Reroute(HTTPAdapter):
@@ -58,6 +80,8 @@ def make_client(config: XSource) -> tweepy.Client:
 
 
 def classify(error: BaseException) -> retry.Failure | None:
+    if window_refused(error):
+        return None  # not a failure: the poll starts again from the oldest time X serves
     if isinstance(error, tweepy.TooManyRequests):
         wait = retry.wait_from_headers(error.response.headers)
         return retry.Failure(True, "rate limited (429)", wait, rate_limited=True)
@@ -74,26 +98,56 @@ def search_queries(config: XSource, context: Context) -> list[str]:
     return config.queries or queries.x_queries(context.profile)
 
 
+def window_refused(error: BaseException) -> bool:
+    """X's 400 for a since_id (or start_time) older than recent search's 7 days."""
+    return isinstance(error, tweepy.BadRequest) and any(
+        isinstance(item, dict) and {"since_id", "start_time"} & set(item.get("parameters") or {})
+        for item in error.api_errors
+    )
+
+
 def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator[Page]:
     assert isinstance(config, XSource)
     client = make_client(config)
     for query in search_queries(config, context):
 
-        def fetch(since_id: str | None, token: str | None, query: str = query) -> Batch:
+        def search(
+            since_id: str | None, start: str | None, token: str | None, query: str = query
+        ) -> dict[str, Any]:
             answer: dict[str, Any] = context.call(
                 lambda: client.search_recent_tweets(
                     query,
                     since_id=since_id,
+                    start_time=start,
                     next_token=token,
                     max_results=100,
                     tweet_fields=TWEET_FIELDS,
-                    expansions=["author_id"],
-                    user_fields=["username"],
+                    expansions=EXPANSIONS,
+                    user_fields=USER_FIELDS,
                 ),
                 classify=classify,
                 policy=config.retry,
                 what=f"X search {query!r}",
             )
+            return answer
+
+        def fetch(mark: str | None, token: str | None, query: str = query) -> Batch:
+            """The mark is a post id (since_id), or a time (start_time) after a refused one."""
+            by_id = mark is None or mark.isdigit()
+            try:
+                answer = search(mark if by_id else None, None if by_id else mark, token)
+            except tweepy.BadRequest as error:
+                if not window_refused(error):
+                    raise
+                start = _window_start(context.now())
+                _report_gap(config, query, mark, start)
+                try:  # a page token belongs to the request that made it: the sweep starts again
+                    answer = search(None, start, None)
+                except tweepy.BadRequest as again:
+                    raise retry.SourceUnavailableError(
+                        f"X search {query!r}: start_time {start} refused too (is the clock right?)"
+                    ) from again
+                return replace(_batch(answer, query, context), mark=start)
             return _batch(answer, query, context)
 
         yield from sweep(
@@ -105,36 +159,89 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
         )
 
 
+def _window_start(now: datetime) -> str:
+    return (now - RECENT_WINDOW + WINDOW_MARGIN).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _mark_time(mark: str | None) -> datetime | None:
+    if not mark:
+        return None
+    if mark.isdigit():
+        return datetime.fromtimestamp(((int(mark) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
+    try:
+        return parse_time(mark)
+    except ValueError:
+        return None
+
+
+def _report_gap(config: XSource, query: str, mark: str | None, start: str) -> None:
+    since = _mark_time(mark)
+    lost = max(0.0, (parse_time(start) - since).total_seconds()) if since else 0.0
+    metrics.GAPS.labels(config.id).inc()
+    metrics.GAP_SECONDS.labels(config.id).inc(lost)
+    log.warning(
+        "%s: X refused the checkpoint of %r (older than recent search's 7 days); searching "
+        "from %s on: %s of posts could not be recovered",
+        config.id,
+        query,
+        start,
+        timedelta(seconds=round(lost)),
+    )
+
+
+@dataclass(frozen=True)
+class Includes:
+    """What an answer's `includes` holds: authors' usernames, and the posts that are reposted."""
+
+    users: dict[str, str]
+    tweets: dict[str, dict[str, Any]]
+
+
+def includes_of(answer: dict[str, Any]) -> Includes:
+    found = answer.get("includes") or {}
+    users = {
+        str(u["id"]): u["username"]
+        for u in found.get("users") or []
+        if isinstance(u, dict) and "username" in u and "id" in u
+    }
+    tweets = {
+        str(t["id"]): t for t in found.get("tweets") or [] if isinstance(t, dict) and "id" in t
+    }
+    return Includes(users, tweets)
+
+
 def _batch(answer: dict[str, Any], query: str, context: Context) -> Batch:
-    users = _usernames(answer)
+    includes = includes_of(answer)
     tweets = answer.get("data") or []
     mentions, malformed = read_items(
-        tweets, lambda tweet: to_mention(tweet, users, query, context), where=f"X {query!r}"
+        tweets, lambda tweet: to_mention(tweet, includes, query, context), where=f"X {query!r}"
     )
     meta = answer.get("meta") or {}
     return Batch(mentions, len(tweets), malformed, meta.get("next_token"), meta.get("newest_id"))
 
 
-def _usernames(answer: dict[str, Any]) -> dict[str, str]:
-    users = (answer.get("includes") or {}).get("users") or []
-    return {str(u["id"]): u["username"] for u in users if isinstance(u, dict) and "username" in u}
-
-
 def to_mention(
-    tweet: dict[str, Any], users: dict[str, str], query: str, context: Context
-) -> RawMention:
-    username = users[str(dig(tweet, "author_id"))]
-    metrics = tweet.get("public_metrics") or {}
+    tweet: dict[str, Any], includes: Includes, query: str, context: Context
+) -> RawMention | None:
+    """A repost becomes the post it reposts; None when that post is gone (deleted, withheld)."""
+    for reference in tweet.get("referenced_tweets") or []:
+        if reference.get("type") == "retweeted":
+            original = includes.tweets.get(str(reference.get("id")))
+            if original is None:
+                return None
+            tweet = original
+    username = includes.users[str(dig(tweet, "author_id"))]
+    counts = tweet.get("public_metrics") or {}
     return context.mention(
         source=SOURCE,
         native_id=str(dig(tweet, "id")),
         handle=username,
-        text=dig(tweet, "text"),
+        text=(tweet.get("note_tweet") or {}).get("text") or dig(tweet, "text"),
         created_at=dig(tweet, "created_at"),
         url=f"https://x.com/{username}/status/{tweet['id']}",
-        likes=metrics.get("like_count"),
-        shares=metrics.get("retweet_count", 0) + metrics.get("quote_count", 0),
-        replies=metrics.get("reply_count"),
+        likes=counts.get("like_count"),
+        shares=counts.get("retweet_count", 0) + counts.get("quote_count", 0),
+        replies=counts.get("reply_count"),
         lang=tweet.get("lang"),
         query=query,
     )
@@ -203,8 +310,8 @@ def stream(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterat
         target=client.filter,
         kwargs={
             "tweet_fields": TWEET_FIELDS,
-            "expansions": ["author_id"],
-            "user_fields": ["username"],
+            "expansions": EXPANSIONS,
+            "user_fields": USER_FIELDS,
         },
         daemon=True,
     )
@@ -234,6 +341,6 @@ def _stream_page(line: bytes, rules: dict[str, str], context: Context) -> Page:
         log.warning("X stream: malformed message skipped")
         return Page("stream", [], 1, 1)
     mentions, malformed = read_items(
-        [tweet], lambda t: to_mention(t, _usernames(answer), query, context), where="X stream"
+        [tweet], lambda t: to_mention(t, includes_of(answer), query, context), where="X stream"
     )
     return Page("stream", mentions, 1, malformed)

@@ -1,18 +1,21 @@
 """X: recent search paged with next_token and resumed with since_id; the filtered stream."""
 
 import json
+import logging
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from listeners import x
 from listeners.checkpoints import MemoryCheckpoints
 from listeners.pseudonym import pseudonymise
 from listeners.retry import SourceUnavailableError
 from tests.listeners.conftest import KEY, drain, make_context, mentions, source
-from tests.listeners.fakeapi import FakeApi, Reply, json_reply
+from tests.listeners.fakeapi import FakeApi, Reply, Request, json_reply
 
 SEARCH = "/2/tweets/search/recent"
 
@@ -192,3 +195,191 @@ def test_a_stream_refused_by_the_access_level_says_so(api: FakeApi) -> None:
 
     with pytest.raises(StreamNotAllowedError):
         list(x.stream(config(api, stream=True), make_context(), lambda q: None))
+
+
+# --- what recorded traffic of the real API shows ------------------------------------------------
+
+LONG = "La salle d'étude de la médiathèque de Lanvern " * 8  # 376 characters
+ORIGINAL_ID = "1855000000000000001"
+ORIGINAL: dict[str, Any] = {
+    "id": ORIGINAL_ID,
+    "text": LONG[:279] + "…",
+    "note_tweet": {"text": LONG.strip(), "entities": {}},
+    "author_id": "u2",
+    "created_at": "2026-11-09T08:00:00.000Z",
+    "lang": "fr",
+    "edit_history_tweet_ids": [ORIGINAL_ID],
+    "public_metrics": {"retweet_count": 4, "reply_count": 1, "like_count": 9, "quote_count": 1},
+}
+
+
+def repost(tweet_id: str, original: str, kind: str, text: str) -> dict[str, Any]:
+    return tweet(tweet_id, text=text) | {"referenced_tweets": [{"type": kind, "id": original}]}
+
+
+def test_long_posts_reposts_and_quotes_are_whole_and_keyed_once(api: FakeApi) -> None:
+    retweet = repost(
+        "1856000000000000003", ORIGINAL_ID, "retweeted", "RT @MediasKerbrient: " + LONG[:100]
+    )
+    quote = repost("1856000000000000002", ORIGINAL_ID, "quoted", "Enfin un peu de calme !")
+    gone = repost("1856000000000000001", "1700000000000000000", "retweeted", "RT @x: parti…")
+    body = {
+        "data": [retweet, quote, gone, ORIGINAL],
+        "includes": {"users": USERS["users"], "tweets": [ORIGINAL]},
+        "errors": [
+            {
+                "value": "1700000000000000000",
+                "detail": "Could not find tweet with referenced_tweets.id: [1700000000000000000].",
+                "title": "Not Found Error",
+                "resource_type": "tweet",
+                "parameter": "referenced_tweets.id",
+                "resource_id": "1700000000000000000",
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            }
+        ],
+        "meta": {
+            "newest_id": retweet["id"],
+            "oldest_id": ORIGINAL["id"],
+            "result_count": 4,
+        },
+    }
+    api.route("GET", SEARCH, json_reply(body))
+    pages = drain(config(api), make_context(), MemoryCheckpoints())
+    found = mentions(pages)
+    assert [m.id for m in found] == [f"x:{ORIGINAL['id']}", f"x:{quote['id']}", found[2].id]
+    from_repost, own_quote, direct = found
+    assert from_repost == direct.model_copy(update={"fetched_at": from_repost.fetched_at})
+    assert from_repost.text == LONG.strip() and "…" not in from_repost.text
+    assert from_repost.author.institution  # the original's author, not the reposter
+    assert from_repost.engagement.shares == 5 and from_repost.engagement.likes == 9
+    assert from_repost.url == f"https://x.com/MediasKerbrient/status/{ORIGINAL['id']}"
+    assert own_quote.text == "Enfin un peu de calme !"
+    assert own_quote.author.pseudonym == pseudonymise(KEY, "x", "lou_k")
+    assert sum(p.malformed for p in pages) == 0  # the repost of a deleted post is no mention
+    sent = api.calls(SEARCH)[0].query
+    assert {"note_tweet", "referenced_tweets"} <= set(sent["tweet.fields"].split(","))
+    assert set(sent["expansions"].split(",")) == {
+        "author_id",
+        "referenced_tweets.id",
+        "referenced_tweets.id.author_id",
+    }
+
+
+TWITTER_EPOCH_MS = 1288834974657  # post ids are (milliseconds since this) << 22
+
+
+def snowflake(when: datetime) -> str:
+    return str((int(when.timestamp() * 1000) - TWITTER_EPOCH_MS) << 22)
+
+
+def created(post_id: str) -> datetime:
+    return datetime.fromtimestamp(((int(post_id) >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
+
+
+def recent_search(tweets: list[dict[str, Any]]) -> Any:
+    """Recent search as X serves it: a since_id or start_time older than 7 days is refused."""
+
+    def answer(request: Request) -> Reply:
+        oldest = datetime.now(UTC) - timedelta(days=7)
+        floor = oldest.strftime("%Y-%m-%dT%H:%MZ")
+        since_id, start = request.query.get("since_id"), request.query.get("start_time")
+        if since_id and created(since_id) < oldest:
+            message = (
+                f"'since_id' must be a tweet id created after {floor}. Please use a 'since_id' "
+                f"that is larger than {snowflake(oldest)}"
+            )
+            return invalid({"since_id": [since_id]}, message)
+        if start and datetime.fromisoformat(start.replace("Z", "+00:00")) < oldest:
+            message = f"Invalid 'start_time':'{start}'. 'start_time' must be on or after {floor}"
+            return invalid({"start_time": [start]}, message)
+        return page(tweets)
+
+    return answer
+
+
+def invalid(parameters: dict[str, list[str]], message: str) -> Reply:
+    return json_reply(
+        {
+            "errors": [{"parameters": parameters, "message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+        400,
+    )
+
+
+def gaps() -> tuple[float, float]:
+    def value(name: str) -> float:
+        return REGISTRY.get_sample_value(name, {"source": "x-test"}) or 0.0
+
+    return value("murmure_listener_gaps_total"), value("murmure_listener_gap_seconds_total")
+
+
+def test_a_checkpoint_older_than_7_days_falls_back_to_start_time_and_counts_the_gap(
+    api: FakeApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    fresh = tweet(snowflake(datetime.now(UTC) - timedelta(hours=1)))
+    api.route("GET", SEARCH, recent_search([fresh]))
+    store, context = MemoryCheckpoints(), make_context()
+    stale = snowflake(datetime.now(UTC) - timedelta(days=10))
+    store.save("x-test", "médiathèque", {"mark": stale, "token": "old-page", "newest": stale})
+    before = gaps()
+    with caplog.at_level(logging.WARNING, logger="listeners.x"):
+        found = mentions(drain(config(api), context, store))
+    assert [m.id for m in found] == [f"x:{fresh['id']}"]
+    refused, retried = api.calls(SEARCH)
+    assert refused.query["since_id"] == stale and refused.query["next_token"] == "old-page"
+    assert "since_id" not in retried.query and "next_token" not in retried.query
+    start = datetime.fromisoformat(retried.query["start_time"].replace("Z", "+00:00"))
+    expected = datetime.now(UTC) - x.RECENT_WINDOW + x.WINDOW_MARGIN
+    assert abs((start - expected).total_seconds()) < 60
+    warnings = [r.getMessage() for r in caplog.records if "could not be recovered" in r.message]
+    assert len(warnings) == 1 and "3 days, 0:" in warnings[0]
+    count, seconds = gaps()
+    assert count == before[0] + 1
+    assert abs(seconds - before[1] - (3 * 86_400 + 600)) < 120
+    assert store.get("x-test", "médiathèque") == {"mark": fresh["id"]}
+
+    drain(config(api), context, store)  # back on since_id, no gap
+    assert api.calls(SEARCH)[2].query["since_id"] == fresh["id"]
+    assert gaps()[0] == count
+
+
+def test_a_start_time_mark_goes_on_until_x_refuses_it_too(api: FakeApi) -> None:
+    api.route("GET", SEARCH, recent_search([]))
+    store, context = MemoryCheckpoints(), make_context()
+    store.save("x-test", "médiathèque", {"mark": snowflake(datetime.now(UTC) - timedelta(days=8))})
+    drain(config(api), context, store)
+    mark = store.get("x-test", "médiathèque")["mark"]  # type: ignore[index]
+    assert not mark.isdigit()  # nothing found since: the start time is the mark
+    drain(config(api), context, store)
+    assert api.calls(SEARCH)[2].query["start_time"] == mark
+
+    store.save("x-test", "médiathèque", {"mark": "2026-01-01T00:00:00Z"})
+    before = gaps()[0]
+    drain(config(api), context, store)
+    refused, retried = api.calls(SEARCH)[3:]
+    assert refused.query["start_time"] == "2026-01-01T00:00:00Z"
+    assert retried.query["start_time"] > "2026-01-01T00:00:00Z"
+    assert gaps()[0] == before + 1
+
+
+def test_other_bad_requests_still_fail_without_a_fallback(api: FakeApi) -> None:
+    message = "There were errors processing your request: Missing closing parenthesis"
+    api.route("GET", SEARCH, invalid({"query": ["(médiathèque"]}, message))
+    before = gaps()[0]
+    with pytest.raises(SourceUnavailableError, match="HTTP 400"):
+        drain(config(api), make_context(), MemoryCheckpoints())
+    assert len(api.calls(SEARCH)) == 1 and gaps()[0] == before
+
+
+def test_a_start_time_refused_too_fails_the_poll_clearly(api: FakeApi) -> None:
+    message = "Invalid 'start_time'. 'start_time' must be on or after 2026-12-01T00:00Z"
+    api.route("GET", SEARCH, invalid({"start_time": ["2026-11-30T00:00:00Z"]}, message))
+    store = MemoryCheckpoints()
+    store.save("x-test", "médiathèque", {"mark": "2026-11-01T00:00:00Z"})
+    with pytest.raises(SourceUnavailableError, match="refused too"):
+        drain(config(api), make_context(), store)
+    assert len(api.calls(SEARCH)) == 2
+    assert store.get("x-test", "médiathèque") == {"mark": "2026-11-01T00:00:00Z"}

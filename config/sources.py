@@ -12,6 +12,9 @@ from pydantic import AnyHttpUrl, Field
 from config.base import ProfileModel
 
 AccountIds = list[Annotated[str, Field(min_length=1, pattern=r"^[^\s/]+$")]]
+# Meta's Graph API version, in every request path; each is served about two years after release.
+GraphVersion = Annotated[str, Field(pattern=r"^v\d+\.\d+$", description="e.g. v26.0")]
+GRAPH_VERSION = "v26.0"
 
 
 class RetryConfig(ProfileModel):
@@ -114,7 +117,8 @@ class FacebookSource(_Source):
 
     type: Literal["facebook"]
     pages: AccountIds = Field(min_length=1, description="page ids, often one per branch")
-    api_url: AnyHttpUrl = AnyHttpUrl("https://graph.facebook.com/v21.0")
+    api_url: AnyHttpUrl = AnyHttpUrl("https://graph.facebook.com")
+    graph_version: GraphVersion = GRAPH_VERSION
     comment_days: int = Field(default=14, ge=1, le=365, description="posts whose comments we read")
 
 
@@ -123,7 +127,8 @@ class InstagramSource(_Source):
 
     type: Literal["instagram"]
     accounts: AccountIds = Field(min_length=1, description="Instagram professional account ids")
-    api_url: AnyHttpUrl = AnyHttpUrl("https://graph.facebook.com/v21.0")
+    api_url: AnyHttpUrl = AnyHttpUrl("https://graph.facebook.com")
+    graph_version: GraphVersion = GRAPH_VERSION
     comment_days: int = Field(default=14, ge=1, le=365)
 
 

@@ -3,6 +3,9 @@
 Per page, three checkpoints: `{page}/feed` (posts on the page, the library's own flagged as
 institution), `{page}/comments` (comments on posts of the last `comment_days` days) and
 `{page}/tagged` (posts by others that tag the page). Each stops at its newest time seen.
+A post's likes are its reactions (all kinds); a comment's are its likes. Authors are keyed on
+their account id (two people may share a name), the library's own accounts on the name or id
+the profile lists.
 Credential: MURMURE_META_PAGE_TOKEN (see listeners.graph).
 """
 
@@ -17,7 +20,10 @@ from listeners.graph import Graph, edge
 from schemas import RawMention
 
 SOURCE = "facebook"
-POST_FIELDS = "id,message,created_time,from,permalink_url,shares,comments.summary(true).limit(0)"
+POST_FIELDS = (
+    "id,message,created_time,from,permalink_url,shares,"
+    "comments.summary(true).limit(0),reactions.summary(total_count).limit(0)"
+)
 COMMENT_FIELDS = "id,message,created_time,from,like_count,permalink_url"
 
 
@@ -64,17 +70,24 @@ def to_mention(item: dict[str, Any], query: str, context: Context) -> RawMention
     text = item.get("message")
     if not text:  # a photo or a share without words
         return None
-    author = item.get("from") or {}
-    summary = (item.get("comments") or {}).get("summary") or {}
+    comments = (item.get("comments") or {}).get("summary") or {}
+    reactions = (item.get("reactions") or {}).get("summary") or {}
     return context.mention(
         source=SOURCE,
         native_id=str(dig(item, "id")),
-        handle=str(author.get("name") or author.get("id") or "anonymous"),
+        handle=_handle(item.get("from") or {}, context),
         text=str(text),
         created_at=dig(item, "created_time"),
         url=item.get("permalink_url"),
-        likes=item.get("like_count"),
+        likes=item.get("like_count", reactions.get("total_count")),
         shares=(item.get("shares") or {}).get("count"),
-        replies=summary.get("total_count"),
+        replies=comments.get("total_count"),
         query=query,
     )
+
+
+def _handle(author: dict[str, Any], context: Context) -> str:
+    name, account = author.get("name"), author.get("id")
+    if name and context.profile.is_own_account(SOURCE, str(name)):
+        return str(name)
+    return str(account or name or "anonymous")

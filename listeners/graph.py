@@ -57,7 +57,7 @@ class Graph:
     def __init__(self, config: Config, context: Context, client: httpx.Client) -> None:
         token = require_secret(TOKEN_VARIABLE).get_secret_value()
         self.headers = {"Authorization": f"Bearer {token}"}
-        self.base = str(config.api_url).rstrip("/")
+        self.base = f"{str(config.api_url).rstrip('/')}/{config.graph_version}"
         self.config, self.context, self.client = config, context, client
 
     def pages(self, path: str, params: dict[str, Any]) -> Iterator[list[Any]]:

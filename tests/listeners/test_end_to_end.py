@@ -192,40 +192,40 @@ def build_world(tmp_path: Path) -> World:
     page = f"{tag}page"
     api.route(
         "GET",
-        f"/v21.0/{page}/feed",
+        f"/v26.0/{page}/feed",
         json_reply(
             test_facebook.edge([test_facebook.item(f"{tag}_p1", "2026-11-10T10:00:00+0000")])
         ),
     )
-    api.route("GET", f"/v21.0/{page}/tagged", json_reply(test_facebook.edge([])))
-    api.route("GET", f"/v21.0/{page}/posts", json_reply(test_facebook.edge([{"id": f"{tag}_p1"}])))
+    api.route("GET", f"/v26.0/{page}/tagged", json_reply(test_facebook.edge([])))
+    api.route("GET", f"/v26.0/{page}/posts", json_reply(test_facebook.edge([{"id": f"{tag}_p1"}])))
     api.route(
         "GET",
-        f"/v21.0/{tag}_p1/comments",
+        f"/v26.0/{tag}_p1/comments",
         json_reply(
             test_facebook.edge([test_facebook.item(f"{tag}_c1", "2026-11-10T11:00:00+0000")])
         ),
     )
     w.add(
-        {"id": "fb", "type": "facebook", "pages": [page], "api_url": f"{api.url}/v21.0"},
+        {"id": "fb", "type": "facebook", "pages": [page], "api_url": api.url},
         {f"facebook:{tag}_p1", f"facebook:{tag}_c1"},
     )
 
     api = w.api()  # Instagram
     account = f"{tag}ig"
-    api.route("GET", f"/v21.0/{account}/tags", json_reply({"data": []}))
+    api.route("GET", f"/v26.0/{account}/tags", json_reply({"data": []}))
     api.route(
         "GET",
-        f"/v21.0/{account}/media",
+        f"/v26.0/{account}/media",
         json_reply({"data": [{"id": f"{tag}m", "timestamp": test_instagram.stamp(1)}]}),
     )
     api.route(
         "GET",
-        f"/v21.0/{tag}m/comments",
+        f"/v26.0/{tag}m/comments",
         json_reply({"data": [test_instagram.comment(f"{tag}k", 0.5)]}),
     )
     w.add(
-        {"id": "ig", "type": "instagram", "accounts": [account], "api_url": f"{api.url}/v21.0"},
+        {"id": "ig", "type": "instagram", "accounts": [account], "api_url": api.url},
         {f"instagram:{tag}k"},
     )
 

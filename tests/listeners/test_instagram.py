@@ -35,7 +35,7 @@ def comment(comment_id: str, days_ago: float, user: str = "lou.k") -> dict[str, 
 def test_tags_and_comments_of_recent_media_then_a_restart(api: FakeApi) -> None:
     api.route(
         "GET",
-        f"/v21.0/{ACCOUNT}/tags",
+        f"/v26.0/{ACCOUNT}/tags",
         json_reply(
             {
                 "data": [
@@ -52,14 +52,14 @@ def test_tags_and_comments_of_recent_media_then_a_restart(api: FakeApi) -> None:
     )
     api.route(
         "GET",
-        f"/v21.0/{ACCOUNT}/media",
+        f"/v26.0/{ACCOUNT}/media",
         json_reply(
             {"data": [{"id": "m2", "timestamp": stamp(2)}, {"id": "m1", "timestamp": stamp(60)}]}
         ),
     )
     api.route(
         "GET",
-        "/v21.0/m2/comments",
+        "/v26.0/m2/comments",
         json_reply(
             {
                 "data": [
@@ -71,15 +71,13 @@ def test_tags_and_comments_of_recent_media_then_a_restart(api: FakeApi) -> None:
         ),
         json_reply({"data": [comment("k1", 1.5), comment("k2", 1), comment("k3", 0.5)]}),
     )
-    config = source(
-        {"id": "ig", "type": "instagram", "accounts": [ACCOUNT], "api_url": f"{api.url}/v21.0"}
-    )
+    config = source({"id": "ig", "type": "instagram", "accounts": [ACCOUNT], "api_url": api.url})
     store, context = MemoryCheckpoints(), make_context()
     pages = drain(config, context, store)
     found = mentions(pages)
     assert [m.id for m in found] == ["instagram:m9", "instagram:k1", "instagram:k2"]
     assert found[2].author.institution
     assert sum(p.malformed for p in pages) == 1
-    assert api.calls("/v21.0/m1/comments") == []  # older than comment_days
+    assert api.calls("/v26.0/m1/comments") == []  # older than comment_days
 
     assert [m.id for m in mentions(drain(config, context, store))] == ["instagram:k3"]

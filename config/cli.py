@@ -7,7 +7,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from config.profile import ProfileError, load_profile
+from config.profile import Profile, ProfileError, load_profile
+from config.secrets import MissingSecretError, read_secret
 
 app = typer.Typer(help="Check a library profile.", no_args_is_help=True)
 console = Console()
@@ -18,6 +19,8 @@ def check(profile: Annotated[Path, typer.Argument(help="The library profile (YAM
     """Validate PROFILE and list every problem with its field path."""
     try:
         loaded = load_profile(profile)
+        if missing := missing_credentials(loaded):
+            raise ProfileError(profile, missing)
     except ProfileError as error:
         table = Table(title=f"{error.path}: {len(error.problems)} problem(s)", title_justify="left")
         table.add_column("field", style="bold red")
@@ -32,3 +35,28 @@ def check(profile: Annotated[Path, typer.Argument(help="The library profile (YAM
         f"{len(loaded.sources)} sources, {len(loaded.alerts.rules)} alert rules, "
         f"retention {loaded.retention_days} days"
     )
+
+
+def missing_credentials(profile: Profile) -> list[tuple[str, str]]:
+    """Enabled sources whose required environment variables are not set (checked here, where
+    the listeners will run, rather than at every load of the profile)."""
+    found = []
+    for number, source in enumerate(profile.sources):
+        needed: tuple[str, ...] = getattr(source, "credentials", ())
+        if not (source.enabled and needed):
+            continue
+        where = f"sources.{number} ({source.id})"
+        try:
+            missing = [name for name in needed if read_secret(name, required=False) is None]
+        except MissingSecretError as error:  # set twice, or a file that cannot be read
+            found.append((where, str(error)))
+            continue
+        if missing:
+            found.append(
+                (
+                    where,
+                    f"{source.type} needs {' and '.join(needed)} in the environment; "
+                    f"missing: {', '.join(missing)}",
+                )
+            )
+    return found

@@ -5,7 +5,7 @@ Credentials are never here: each source reads its own environment variables (see
 mirror, a proxy or a local test server can stand in for the network.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AnyHttpUrl, Field
 
@@ -77,6 +77,13 @@ class MastodonSource(_Source):
 
 
 class BlueskySource(_Source):
+    """Post search, which needs an account (an app password) on every Bluesky host."""
+
+    # Environment variables the source cannot work without (`murmure profile check` asks).
+    credentials: ClassVar[tuple[str, ...]] = (
+        "MURMURE_BLUESKY_HANDLE",
+        "MURMURE_BLUESKY_APP_PASSWORD",
+    )
     type: Literal["bluesky"]
     api_url: AnyHttpUrl = Field(
         default=AnyHttpUrl("https://bsky.social/xrpc"),

@@ -47,6 +47,9 @@ class Context:
     profile: Profile
     key: SecretStr
     stop: threading.Event = field(default_factory=threading.Event)
+    # Login sessions kept between polls by sources that log in (Bluesky), in memory only: a new
+    # login each poll would spend the network's login quota.
+    sessions: dict[str, str] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -42,6 +42,8 @@ CREDENTIALS = {
     "MURMURE_GBP_TOKEN": "t",
     "MURMURE_META_PAGE_TOKEN": "t",
     "MURMURE_YOUTUBE_API_KEY": "k",
+    "MURMURE_BLUESKY_HANDLE": test_bluesky.HANDLE,
+    "MURMURE_BLUESKY_APP_PASSWORD": test_bluesky.PASSWORD,
 }
 PATIENT_HANDLES = ("lou_k", "lou.bsky.social", "Lou K", "zoe@piaille.example")
 
@@ -86,10 +88,6 @@ def _after(
     return answer
 
 
-def bluesky_reply(posts: list[dict[str, Any]]) -> Reply:
-    return json_reply({"posts": posts})
-
-
 def build_world(tmp_path: Path) -> World:
     w = World(tmp_path)
     n, tag = w.number, w.tag
@@ -121,16 +119,12 @@ def build_world(tmp_path: Path) -> World:
         {f"mastodon:{n + 5}", f"mastodon:{n + 4}"},
     )
 
-    api = w.api()  # Bluesky: since (inclusive)
+    api = w.api()  # Bluesky: a session, then `since` (inclusive) on the posts' sort time
     posts = [
         test_bluesky.post(f"{tag}b", "2026-11-10T10:00:00.000Z"),
         test_bluesky.post(f"{tag}a", "2026-11-09T10:00:00.000Z"),
     ]
-    api.route(
-        "GET",
-        test_bluesky.SEARCH,
-        _after("since", lambda p, mark: p["indexedAt"] >= mark, posts, bluesky_reply),
-    )
+    test_bluesky.Pds(api).searches(test_bluesky.search_since(lambda: posts))
     w.add(
         {"id": "bsky", "type": "bluesky", "api_url": f"{api.url}/xrpc", "queries": ["BU Stang"]},
         {p["uri"] and f"bluesky:{p['uri']}" for p in posts},

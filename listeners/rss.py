@@ -3,6 +3,10 @@
 Each feed is asked with its last ETag and Last-Modified, so an unchanged feed costs a 304.
 Queries: the feed URLs themselves. The checkpoint also keeps short hashes of the items already
 sent, since a changed feed repeats its older items.
+A link through a redirect (Google Alerts: `https://www.google.com/url?…&url=…`) is stored as the
+article's own URL. An item without an author is attributed to its article's site, not to the
+feed (a Google Alert would give all its items one author). Without a language in the item or the
+feed, the text's language is detected.
 No credential: feeds are public.
 """
 
@@ -11,7 +15,7 @@ import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import feedparser  # type: ignore[import-untyped]
 import httpx
@@ -20,6 +24,7 @@ from config.sources import RssSource, SourceConfig
 from listeners import http, retry
 from listeners.context import Context, Lookup, Page, read_items
 from listeners.text import html_to_text
+from nlp.language import detect_language
 from schemas import RawMention
 
 SOURCE = "rss"
@@ -75,8 +80,26 @@ def _digest(entry: Any) -> str:
     return hashlib.sha256(str(key).encode()).hexdigest()[:16]
 
 
+def article_url(link: str | None) -> str | None:
+    """The article behind a redirecting link; the link itself otherwise."""
+    if not link:
+        return link
+    parts = urlparse(link)
+    # Google's redirector, on any of its domains: `/url?url=…` (Alerts) or `/url?q=…`.
+    if _site(link).startswith("google.") and parts.path == "/url":
+        query = parse_qs(parts.query)
+        target = (query.get("url") or query.get("q") or [""])[0]
+        if urlparse(target).scheme in ("http", "https"):
+            return target
+    return link
+
+
+def _site(url: str | None) -> str:
+    return (urlparse(url).hostname or "").removeprefix("www.") if url else ""
+
+
 def to_mention(entry: Any, feed: Any, host: str, url: str, context: Context) -> RawMention:
-    link = entry.get("link")
+    link = article_url(entry.get("link"))
     native = entry.get("id") or link
     if not native:
         raise KeyError("id or link")
@@ -88,13 +111,14 @@ def to_mention(entry: Any, feed: Any, host: str, url: str, context: Context) -> 
     text = "\n".join(part for part in (title, summary) if part)
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     created = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else context.now()
+    lang = entry.get("language") or feed.get("language") or detect_language(text)
     return context.mention(
         source=SOURCE,
         native_id=native,
-        handle=entry.get("author") or feed.get("title") or host,
+        handle=entry.get("author") or _site(link) or feed.get("title") or host,
         text=text,
         created_at=created,
         url=link,
-        lang=(entry.get("language") or feed.get("language") or None),
+        lang=None if lang == "other" else lang,
         query=url,
     )

@@ -1,7 +1,8 @@
 """RSS and Atom: conditional GETs (ETag, Last-Modified), items sent once, bad items skipped."""
 
 from listeners.checkpoints import MemoryCheckpoints
-from tests.listeners.conftest import drain, make_context, mentions, source
+from listeners.pseudonym import pseudonymise
+from tests.listeners.conftest import KEY, drain, make_context, mentions, source
 from tests.listeners.fakeapi import FakeApi, Reply
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -98,3 +99,76 @@ def test_429_retry_after_then_500_are_waited_out(api: FakeApi) -> None:
     assert len(mentions(drain(config, make_context(), MemoryCheckpoints()))) == 1
     calls = api.calls("/rss.xml")
     assert len(calls) == 3 and calls[1].at - calls[0].at >= 0.9
+
+
+GOOGLE_ALERT = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:idx="urn:atom-extension:indexing">
+<id>tag:google.com,2005:reader/user/0680703191/state/com.google/alerts/112970925</id>
+<title>Google Alert - médiathèque Kerbrient</title>
+<link href="https://www.google.com/alerts/feeds/0680703191/112970925" rel="self"/>
+<updated>2026-11-10T09:00:00Z</updated>
+{entries}
+</feed>"""
+
+ALERT_ENTRY = """<entry>
+<id>tag:google.com,2013:googlealerts/feed:{number}</id>
+<title type="html">{title}</title>
+<link href="https://www.google.com/url?rct=j&amp;sa=t&amp;url={article}&amp;ct=ga&amp;cd=CAIyGjE4ZTMyZjk&amp;usg=AOvVaw0mT"/>
+<published>2026-11-10T08:00:00Z</published>
+<updated>2026-11-10T08:00:00Z</updated>
+<content type="html">{content}</content>
+<author><name/></author>
+</entry>"""
+
+
+def test_google_alerts_links_authors_and_languages(api: FakeApi) -> None:
+    entries = [
+        (
+            "1",
+            "https://www.ouest-kerbrient.example/2026/11/bibliobus.html",
+            "Le &lt;b&gt;bibliobus&lt;/b&gt; de Kerbrient change d&#39;arrêt",
+            "La &lt;b&gt;médiathèque&lt;/b&gt; annonce un nouvel arrêt du bibliobus.",
+        ),
+        (
+            "2",
+            "https://blog.lanvern.example/biblio",
+            "Kerbrient &lt;b&gt;library&lt;/b&gt; opens on Sundays",
+            "The library in Kerbrient will be open on Sunday afternoons from next month.",
+        ),
+        (
+            "3",
+            "https://www.ouest-kerbrient.example/2026/11/wifi.html",
+            "Wi-Fi en panne à la &lt;b&gt;médiathèque&lt;/b&gt;",
+            "Les usagers de la médiathèque se plaignent du réseau.",
+        ),
+    ]
+    feed = GOOGLE_ALERT.format(
+        entries="".join(
+            ALERT_ENTRY.format(number=n, article=a, title=t, content=c) for n, a, t, c in entries
+        )
+    )
+    api.route("GET", "/alerts/feeds/1", Reply(200, feed, {"Content-Type": "application/atom+xml"}))
+    config = source({"id": "alerts", "type": "rss", "feeds": [f"{api.url}/alerts/feeds/1"]})
+    found = mentions(drain(config, make_context(), MemoryCheckpoints()))
+    assert [m.url for m in found] == [article for _, article, _, _ in entries]
+    assert [m.native_id for m in found] == [
+        f"tag:google.com,2013:googlealerts/feed:{n}" for n, _, _, _ in entries
+    ]
+    press, blog, press_again = (m.author.pseudonym for m in found)
+    assert press == pseudonymise(KEY, "rss", "ouest-kerbrient.example") == press_again
+    assert blog == pseudonymise(KEY, "rss", "blog.lanvern.example") != press
+    assert [m.lang_hint for m in found] == ["fr", "en", "fr"]
+    assert found[0].text.startswith("Le bibliobus de Kerbrient change d'arrêt\nLa médiathèque")
+
+
+def test_only_google_redirects_are_unwrapped() -> None:
+    from listeners.rss import article_url
+
+    wrapped = "https://www.google.fr/url?sa=t&q=https://echo.kerbrient.example/a&usg=x"
+    assert article_url(wrapped) == "https://echo.kerbrient.example/a"
+    kept = [
+        "https://echo.kerbrient.example/url?url=https://elsewhere.example/",
+        "https://www.google.com/url?url=javascript:alert(1)",
+        "https://www.google.com/search?q=m%C3%A9diath%C3%A8que",
+    ]
+    assert [article_url(link) for link in kept] == kept

@@ -4,9 +4,12 @@ Queries: `channel:{id}/comments` (comment threads on every video of the channel,
 1 quota unit a page) and video searches (the source's `queries`, else `queries.youtube_queries`,
 100 units a page, `publishedAfter` the newest video seen). Units are counted per Pacific day,
 the API's quota day, and a poll stops before it would pass `daily_quota`.
+Search results carry titles and descriptions HTML-escaped (`&amp;`, `&#39;`): they are unescaped.
+A comment thread on the channel itself (no video) links to the channel.
 Credential: MURMURE_YOUTUBE_API_KEY (sent as a header, never in a URL).
 """
 
+import html
 import logging
 from collections.abc import Iterator
 from datetime import datetime
@@ -135,13 +138,17 @@ def _comment(thread: dict[str, Any], query: str, context: Context) -> RawMention
     snippet = dig(comment, "snippet")
     channel = (snippet.get("authorChannelId") or {}).get("value")
     video = snippet.get("videoId") or thread["snippet"].get("videoId")
+    if video:
+        url = f"https://www.youtube.com/watch?v={video}&lc={comment['id']}"
+    else:  # a comment about the channel itself
+        url = f"https://www.youtube.com/channel/{dig(thread, 'snippet', 'channelId')}"
     return context.mention(
         source=SOURCE,
         native_id=str(dig(comment, "id")),
         handle=str(channel or dig(snippet, "authorDisplayName")),
         text=str(snippet.get("textOriginal") or dig(snippet, "textDisplay")),
         created_at=dig(snippet, "publishedAt"),
-        url=f"https://www.youtube.com/watch?v={video}&lc={comment['id']}" if video else None,
+        url=url,
         likes=snippet.get("likeCount"),
         replies=thread["snippet"].get("totalReplyCount"),
         query=query,
@@ -151,7 +158,8 @@ def _comment(thread: dict[str, Any], query: str, context: Context) -> RawMention
 def _video(item: dict[str, Any], query: str, context: Context) -> RawMention:
     video = str(dig(item, "id", "videoId"))
     snippet = dig(item, "snippet")
-    text = "\n".join(part for part in (snippet.get("title"), snippet.get("description")) if part)
+    parts = (snippet.get("title"), snippet.get("description"))
+    text = "\n".join(html.unescape(str(part)) for part in parts if part)
     return context.mention(
         source=SOURCE,
         native_id=video,

@@ -123,3 +123,55 @@ def test_the_poll_stops_before_the_daily_quota(api: FakeApi) -> None:
     assert [m.id for m in found] == ["youtube:c1"]
     assert api.calls("/search") == []  # 100 units would pass the quota of 50
     assert store.get("yt", youtube.QUOTA_QUERY)["used"] == 1  # type: ignore[index]
+
+
+def test_titles_are_unescaped_and_channel_comments_link_to_the_channel(api: FakeApi) -> None:
+    on_channel = thread("Ugz1channel", "2026-11-10T10:00:00Z")
+    del (
+        on_channel["snippet"]["videoId"],
+        on_channel["snippet"]["topLevelComment"]["snippet"]["videoId"],
+    )
+    api.route("GET", "/commentThreads", json_reply({"items": [on_channel]}))
+    escaped = video("v9", "2026-11-05T10:00:00Z")
+    escaped["snippet"] |= {
+        "title": "L&#39;heure du conte &amp; des comptines à Lanvern",
+        "description": "Rendez-vous &quot;Bébés lecteurs&quot; &lt;3",
+    }
+    api.route("GET", "/search", json_reply({"items": [escaped]}))
+    found = mentions(drain(config(api), make_context(), MemoryCheckpoints()))
+    comment, clip = found
+    assert comment.url == "https://www.youtube.com/channel/UCkerbrient"
+    assert (
+        clip.text == 'L\'heure du conte & des comptines à Lanvern\nRendez-vous "Bébés lecteurs" <3'
+    )
+
+
+def test_quota_exceeded_stops_the_poll_and_keeps_the_checkpoint(api: FakeApi) -> None:
+    message = (
+        'The request cannot be completed because you have exceeded your <a href="/youtube/v3/'
+        'getting-started#quota">quota</a>.'
+    )
+    exceeded = {
+        "error": {
+            "code": 403,
+            "message": message,
+            "errors": [{"message": message, "domain": "youtube.quota", "reason": "quotaExceeded"}],
+        }
+    }
+    api.route(
+        "GET",
+        "/commentThreads",
+        json_reply({"items": [thread("c5", "2026-11-10T10:00:00Z")], "nextPageToken": "t2"}),
+        json_reply(exceeded, 403),
+    )
+    store = MemoryCheckpoints()
+    from listeners.retry import SourceUnavailableError
+
+    with pytest.raises(SourceUnavailableError, match="HTTP 403"):
+        drain(config(api), make_context(), store)
+    assert len(api.calls("/commentThreads")) == 2  # not retried: the quota is spent for the day
+    assert store.get("yt", "channel:UCkerbrient/comments") == {
+        "mark": None,
+        "token": "t2",
+        "newest": "2026-11-10T10:00:00Z",
+    }

@@ -157,7 +157,14 @@ class AlertsConfig(_RuleModel):
     rules: list[Rule] = Field(default_factory=list)
     late_after: Duration = Field(
         default="6h",
-        description="mentions older than this behind the newest one seen are not alerted on",
+        description="mentions older than this behind the alerts' clock are not alerted on",
+    )
+    clock_quorum: int = Field(
+        default=2,
+        ge=1,
+        le=100,
+        description="the alerts' clock moves to a time once this many mentions have reached it: "
+        "one mention with a wild date cannot resolve open alerts nor make the others late",
     )
     max_mentions: int = Field(
         default=5, ge=1, le=50, description="representative mentions carried by an alert"

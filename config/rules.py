@@ -135,6 +135,9 @@ class WebhookChannel(_RuleModel):
     url_env: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")] = Field(
         description="environment variable holding the webhook URL (it embeds a secret token)"
     )
+    quote_chars: int = Field(
+        default=280, ge=40, le=4000, description="a quoted post longer than this is shortened"
+    )
 
 
 Channel = Annotated[EmailChannel | WebhookChannel, Field(discriminator="type")]

@@ -1,4 +1,8 @@
-"""`murmure index`: enriched mentions from Kafka into Elasticsearch, one document per mention id."""
+"""`murmure index`: enriched mentions from Kafka into Elasticsearch, one document per mention id.
+
+A mention lives in the index of its post's month. When its date moves to another month (an
+edited post, a corrected clock), the copy left in the old month is deleted once the new one is
+written: whatever its dates, an id is one document, which updates and erasure by id find."""
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -9,7 +13,7 @@ from elasticsearch import Elasticsearch
 from bus.metrics import LATENCY
 from bus.records import Failure, TransientError, parse_records
 from bus.worker import Handler
-from indexer.bulk import IndexAction, bulk_index
+from indexer.bulk import IndexAction, bulk_index, delete_documents, stale_copies
 from indexer.client import retry_when_unavailable
 from indexer.document import to_document
 from indexer.layout import layout
@@ -24,6 +28,8 @@ def make_handler(es: Elasticsearch) -> Handler:
     def handle(records: Sequence[Any]) -> list[Failure]:
         now = datetime.now(UTC)
         parsed, failures = parse_records(EnrichedMention, records)
+        # Several versions of a mention in one batch: the last one (in partition order) wins.
+        parsed = list({mention.id: (record, mention) for record, mention in parsed}.values())
         actions = [
             IndexAction(
                 index=mentions_layout.index_for(mention.created_at),
@@ -35,10 +41,18 @@ def make_handler(es: Elasticsearch) -> Handler:
         if not actions:
             return failures
         with retry_when_unavailable():
+            stale = stale_copies(es, mentions_layout.alias, {a.doc_id: a.index for a in actions})
             outcome = bulk_index(es, actions)
-        if outcome.retry:
-            # Overloaded for some items: rewrite the whole batch later (writes are idempotent).
-            raise TransientError(f"{len(outcome.retry)} item(s) refused for now by Elasticsearch")
+            if outcome.retry:
+                # Overloaded for some items: rewrite the whole batch later (idempotent writes).
+                raise TransientError(
+                    f"{len(outcome.retry)} item(s) refused for now by Elasticsearch"
+                )
+            written = {actions[position].doc_id for position in outcome.written}
+            left = delete_documents(es, [copy for copy in stale if copy[1] in written])
+        if left:
+            # The batch is redone: its new versions are rewritten as they are, the copies retried.
+            raise TransientError(f"old copies not deleted yet: {', '.join(left)}")
         failures.extend(
             Failure(parsed[pos][0], f"rejected by Elasticsearch: {why}")
             for pos, why in outcome.rejected

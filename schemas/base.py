@@ -25,14 +25,18 @@ UtcDatetime = Annotated[datetime, Strict(False), AfterValidator(_require_utc)]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def without_control_characters(value: str) -> str:
-    cleaned = _CONTROL.sub("", value)
+def strip_control_characters(value: str) -> str:
+    return _CONTROL.sub("", value)
+
+
+def _post_text(value: str) -> str:
+    cleaned = strip_control_characters(value)
     if value and not cleaned:
         raise ValueError("the text holds nothing but control characters")
     return cleaned
 
 
-PostText = Annotated[str, AfterValidator(without_control_characters)]
+PostText = Annotated[str, AfterValidator(_post_text)]
 
 
 def is_web_url(value: str) -> bool:

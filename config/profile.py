@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     Field,
     ValidationError,
     ValidationInfo,
@@ -19,6 +20,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from config.base import ProfileModel
+from config.patterns import pattern_problem
 from config.rules import AlertsConfig
 from config.sources import SourceConfig
 
@@ -67,9 +69,19 @@ class Account(ProfileModel):
     handle: str = Field(min_length=1)
 
 
+def _term(value: str) -> str:
+    """A phrase, or `re:` and a pattern the safe engine runs (see `config.patterns`)."""
+    if value.strip().startswith("re:") and (problem := pattern_problem(value.strip()[3:].strip())):
+        raise ValueError(problem)
+    return value
+
+
+Term = Annotated[str, AfterValidator(_term)]
+
+
 class TopicTerms(ProfileModel):
-    fr: list[str] = Field(default_factory=list)
-    en: list[str] = Field(default_factory=list)
+    fr: list[Term] = Field(default_factory=list)
+    en: list[Term] = Field(default_factory=list)
 
 
 class ExtraTopic(TopicTerms):

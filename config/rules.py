@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, Field, field_validator
 
 from config.base import ProfileModel
+from config.patterns import pattern_problem
 
 Duration = Annotated[str, Field(pattern=r"^\d+[mhdw]$", description="e.g. 30m, 2h, 1d, 1w")]
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -40,7 +41,7 @@ class RuleFilter(_RuleModel):
         default_factory=list, description="any of these words, in the redacted text"
     )
     regex: str | None = Field(
-        default=None, description="searched in the redacted text, case-insensitive"
+        default=None, description="searched in the redacted text, case-insensitive, by RE2"
     )
     institutions: bool = Field(
         default=False, description="also match the library's own accounts (notices, events)"
@@ -48,12 +49,9 @@ class RuleFilter(_RuleModel):
 
     @field_validator("regex")
     @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as error:
-                raise ValueError(f"invalid regular expression: {error}") from None
+    def _runs_safely(cls, value: str | None) -> str | None:
+        if value is not None and (problem := pattern_problem(value)):
+            raise ValueError(problem)
         return value
 
 

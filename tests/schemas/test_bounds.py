@@ -2,6 +2,7 @@
 dates no post can have, links that are not web links, control characters in a post."""
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,9 +15,9 @@ from tests.schemas.test_contracts import NOW, analysis, raw
 
 
 @pytest.fixture
-def settings_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
     get_settings.cache_clear()
-    yield monkeypatch  # type: ignore[misc]
+    yield monkeypatch
     get_settings.cache_clear()
 
 

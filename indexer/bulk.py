@@ -48,18 +48,26 @@ def bulk_index(es: Elasticsearch, actions: Sequence[IndexAction]) -> BulkOutcome
     return outcome
 
 
-def stale_copies(es: Elasticsearch, alias: str, homes: Mapping[str, str]) -> list[tuple[str, str]]:
+def stale_copies(
+    es: Elasticsearch, alias: str, homes: Mapping[str, str], *, refresh: bool
+) -> list[tuple[str, str]]:
     """(index, id) of the documents of these ids outside the index each now belongs in (`homes`:
-    id → index), left there when a mention's date changed. Refreshes first: a copy written a
-    moment ago must be found too, or it would stay beside the new one."""
+    id → index), left there when a mention's date changed. `refresh` first when one of them may
+    have been written too recently to be searchable."""
     if not homes or not es.indices.exists_alias(name=alias):
         return []
-    es.indices.refresh(index=alias)
-    query = {"query": {"ids": {"values": list(homes)}}}
-    found = helpers.scan(es, query=query, index=alias, _source=False, size=len(homes))
+    if refresh:
+        es.indices.refresh(index=alias)
+    query = {"ids": {"values": list(homes)}}
+    # Usually one hit per id; more (copies) are read by scrolling.
+    response = es.search(index=alias, query=query, size=len(homes), source=False)
+    hits = response["hits"]["hits"]
+    if response["hits"]["total"]["value"] > len(hits):
+        body = {"query": query}
+        hits = list(helpers.scan(es, query=body, index=alias, _source=False, size=len(homes)))
     return [
         (str(hit["_index"]), str(hit["_id"]))
-        for hit in found
+        for hit in hits
         if hit["_index"] != homes[str(hit["_id"])]
     ]
 

@@ -18,6 +18,7 @@ class MentionsLayout(_Layout):
     index_prefix: str
     shards: int
     replicas: int
+    recent_writes_s: float
 
     def index_for(self, created_at: datetime) -> str:
         """`<prefix>YYYY.MM` of the post's own date, the year always on four digits."""

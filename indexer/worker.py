@@ -2,13 +2,18 @@
 
 A mention lives in the index of its post's month. When its date moves to another month (an
 edited post, a corrected clock), the copy left in the old month is deleted once the new one is
-written: whatever its dates, an id is one document, which updates and erasure by id find."""
+written: whatever its dates, an id is one document, which updates and erasure by id find. The
+batch's ids are looked up with a search, after a refresh when one of them may have been written
+too recently to be found: by this worker within `recent_writes_s`, or by another before this
+worker's partitions changed."""
 
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch
+from kafka import KafkaConsumer
 
 from bus.metrics import LATENCY
 from bus.records import Failure, TransientError, parse_records
@@ -22,8 +27,23 @@ from schemas import EnrichedMention
 STAGE = "index"
 
 
-def make_handler(es: Elasticsearch) -> Handler:
+def make_handler(es: Elasticsearch, consumer: KafkaConsumer) -> Handler:
     mentions_layout = layout().mentions
+    written_at: dict[str, float] = {}  # id → when this worker last wrote it, oldest first
+    partitions: set[Any] = set()
+
+    def unsearchable(ids: set[str]) -> bool:
+        """Whether one of `ids` may have been written too recently for a search to find it."""
+        now = time.monotonic()
+        while (
+            written_at and now - next(iter(written_at.values())) > mentions_layout.recent_writes_s
+        ):
+            del written_at[next(iter(written_at))]
+        assigned = set(consumer.assignment())
+        moved = assigned != partitions  # at start, or after a rebalance: others wrote too
+        partitions.clear()
+        partitions.update(assigned)
+        return moved or not ids.isdisjoint(written_at)
 
     def handle(records: Sequence[Any]) -> list[Failure]:
         now = datetime.now(UTC)
@@ -40,8 +60,10 @@ def make_handler(es: Elasticsearch) -> Handler:
         ]
         if not actions:
             return failures
+        homes = {action.doc_id: action.index for action in actions}
         with retry_when_unavailable():
-            stale = stale_copies(es, mentions_layout.alias, {a.doc_id: a.index for a in actions})
+            refresh = unsearchable(set(homes))
+            stale = stale_copies(es, mentions_layout.alias, homes, refresh=refresh)
             outcome = bulk_index(es, actions)
             if outcome.retry:
                 # Overloaded for some items: rewrite the whole batch later (idempotent writes).
@@ -49,6 +71,9 @@ def make_handler(es: Elasticsearch) -> Handler:
                     f"{len(outcome.retry)} item(s) refused for now by Elasticsearch"
                 )
             written = {actions[position].doc_id for position in outcome.written}
+            for mention_id in written:  # moved to the end: the dict stays oldest first
+                written_at.pop(mention_id, None)
+                written_at[mention_id] = time.monotonic()
             left = delete_documents(es, [copy for copy in stale if copy[1] in written])
         if left:
             # The batch is redone: its new versions are rewritten as they are, the copies retried.

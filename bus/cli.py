@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from bus.dlq import read_dlq, replay
 
@@ -25,9 +26,10 @@ def list_letters(
         if stage and letter.stage != stage:
             continue
         origin = f"{letter.topic}[{letter.partition}]@{letter.offset}"
-        table.add_row(
-            str(letter.dlq_offset), letter.stage, origin, letter.error, str(len(letter.value))
-        )
+        size = "null" if letter.value is None else str(len(letter.value))
+        # Headers hold what a record said about itself: text, never markup.
+        cells = (str(letter.dlq_offset), letter.stage, origin, letter.error, size)
+        table.add_row(*(Text(cell) for cell in cells))
         shown += 1
     console.print(table if shown else "[green]The dead-letter topic is empty.[/green]")
 
@@ -43,4 +45,6 @@ def replay_letters(
         for letter in read_dlq()
         if letter.dlq_offset >= from_offset and (stage is None or letter.stage == stage)
     ]
-    console.print(f"Re-injected {replay(letters)} message(s).")
+    done = replay(letters)
+    left = f"; {len(letters) - done} without a value left out" if done < len(letters) else ""
+    console.print(Text(f"Re-injected {done} message(s){left}."))

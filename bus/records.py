@@ -31,14 +31,15 @@ def describe_error(error: Exception) -> str:
 
 
 def parse_records(
-    model: type[M], records: Iterable[Any]
+    model: type[M], records: Iterable[Any], *, context: dict[str, Any] | None = None
 ) -> tuple[list[tuple[Any, M]], list[Failure]]:
-    """Each message valid against the contract, with its record; a failure for each other one."""
+    """Each message valid against the contract, with its record; a failure for each other one.
+    `context` goes to the contract's validators (e.g. `received_at`, see `schemas.mention`)."""
     parsed: list[tuple[Any, M]] = []
     failures: list[Failure] = []
     for record in records:
         try:
-            parsed.append((record, model.model_validate_json(record.value)))
-        except ValidationError as error:
+            parsed.append((record, model.model_validate_json(record.value, context=context)))
+        except Exception as error:  # whatever one record does, it stops no worker
             failures.append(Failure(record, describe_error(error)))
     return parsed, failures

@@ -9,7 +9,8 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import CommitFailedError, KafkaError
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 # A handler may extend the list it is given with records it polls (see `poll_more`): they
 # are then part of the batch, retried, counted and committed with it.
 Handler = Callable[[list[Any]], list[Failure]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,16 +75,25 @@ def run_worker(
     itself (in a Kafka transaction, possibly short of what it received)."""
     committed = 0
     while not stop.is_set():
-        records = _records(consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size))
+        try:
+            polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size)
+        except KafkaError as error:  # the broker is restarting: wait, nothing was taken yet
+            log.warning("poll failed (%s); retrying in %.1fs", error, backoff.first)
+            stop.wait(backoff.first)
+            continue
+        records = _records(polled)
         if not records:
             _report_lag(stage, consumer)
             if not handle_idle:
                 continue
-        failures = _handle_with_retries(stage, handle, records, stop, backoff)
-        if failures is None:
+        handled = _with_retries(stage, partial(handle, records), stop, backoff)
+        if handled is None:
             break  # stopped while the batch could not be written: nothing committed, redone later
+        (failures,) = handled
         if failures:
-            send_to_dlq(dlq_producer, stage, failures)
+            dead_letter = partial(send_to_dlq, dlq_producer, stage, failures)
+            if _with_retries(stage, dead_letter, stop, backoff) is None:
+                break  # stopped while Kafka refused the dead letters: redone later
             DEAD_LETTERS.labels(stage).inc(len(failures))
             for failure in failures:
                 log.warning(
@@ -148,17 +159,16 @@ def serve(
         producer.close()
 
 
-def _handle_with_retries(
-    stage: str, handle: Handler, records: list[Any], stop: threading.Event, backoff: Backoff
-) -> list[Failure] | None:
+def _with_retries(
+    stage: str, step: Callable[[], T], stop: threading.Event, backoff: Backoff
+) -> tuple[T] | None:
+    """`step`'s result, once it succeeds; None if stopped first (nothing is committed then)."""
     for delay in backoff.delays():
         try:
-            return handle(records)
+            return (step(),)
         except (TransientError, KafkaError) as error:
             FAILED.labels(stage).inc()
-            log.warning(
-                "batch of %d not written (%s); retrying in %.1fs", len(records), error, delay
-            )
+            log.warning("batch not written (%s); retrying in %.1fs", error, delay)
         if stop.wait(delay):
             return None
     return None  # unreachable: delays() never ends

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from config.profile import Profile, ProfileError, load_profile
 from config.secrets import MissingSecretError, read_secret
@@ -22,19 +23,22 @@ def check(profile: Annotated[Path, typer.Argument(help="The library profile (YAM
         if missing := missing_credentials(loaded):
             raise ProfileError(profile, missing)
     except ProfileError as error:
-        table = Table(title=f"{error.path}: {len(error.problems)} problem(s)", title_justify="left")
+        # Keys and messages quote the profile: printed as text, never as Rich markup.
+        title = Text(f"{error.path}: {len(error.problems)} problem(s)")
+        table = Table(title=title, title_justify="left")
         table.add_column("field", style="bold red")
         table.add_column("problem")
         for where, message in error.problems:
-            table.add_row(where, message)
+            table.add_row(Text(where), Text(message))
         Console(stderr=True).print(table)
         raise typer.Exit(code=1) from None
-    console.print(
-        f"[green]OK[/green] {loaded.library.name} ({loaded.library.id}): "
+    summary = (
+        f" {loaded.library.name} ({loaded.library.id}): "
         f"{len(loaded.branches)} branches, {len(loaded.area.places)} places, "
         f"{len(loaded.sources)} sources, {len(loaded.alerts.rules)} alert rules, "
         f"retention {loaded.retention_days} days"
     )
+    console.print(Text.assemble(("OK", "green"), summary))
 
 
 def missing_credentials(profile: Profile) -> list[tuple[str, str]]:

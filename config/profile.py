@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     Field,
     ValidationError,
     ValidationInfo,
@@ -19,7 +20,9 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from config.base import ProfileModel
+from config.patterns import pattern_problem
 from config.rules import AlertsConfig
+from config.settings import get_settings
 from config.sources import SourceConfig
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
@@ -67,9 +70,19 @@ class Account(ProfileModel):
     handle: str = Field(min_length=1)
 
 
+def _term(value: str) -> str:
+    """A phrase, or `re:` and a pattern the safe engine runs (see `config.patterns`)."""
+    if value.strip().startswith("re:") and (problem := pattern_problem(value.strip()[3:].strip())):
+        raise ValueError(problem)
+    return value
+
+
+Term = Annotated[str, AfterValidator(_term)]
+
+
 class TopicTerms(ProfileModel):
-    fr: list[str] = Field(default_factory=list)
-    en: list[str] = Field(default_factory=list)
+    fr: list[Term] = Field(default_factory=list)
+    en: list[Term] = Field(default_factory=list)
 
 
 class ExtraTopic(TopicTerms):
@@ -158,25 +171,35 @@ class ProfileError(Exception):
 
 def load_profile(path: Path | str) -> Profile:
     path = Path(path)
+    limit = get_settings().profile_max_bytes
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(limit + 1)  # never more: a huge file is refused before parsing
     except OSError as error:
         raise ProfileError(
             path, [("(file)", f"cannot read the profile: {error.strerror}")]
         ) from None
+    if len(data) > limit:
+        message = (
+            f"the profile is larger than {limit} bytes (MURMURE_PROFILE_MAX_BYTES); "
+            "a network's profile is a few kilobytes"
+        )
+        raise ProfileError(path, [("(file)", message)])
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ProfileError(path, [("(file)", "the profile is not valid UTF-8")]) from None
     try:
-        data = yaml.safe_load(text)
+        parsed = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(yaml)"
         problem = getattr(error, "problem", None) or str(error)
         raise ProfileError(path, [(where, f"not valid YAML: {problem}")]) from None
-    if not isinstance(data, dict):
+    if not isinstance(parsed, dict):
         raise ProfileError(path, [("(root)", "the profile must be a mapping of sections")])
     try:
-        profile = Profile.model_validate(data)
+        profile = Profile.model_validate(parsed)
     except ValidationError as error:
         raise ProfileError(path, [_describe(item) for item in error.errors()]) from None
     if problems := profile.problems():

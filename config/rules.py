@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, Field, field_validator
 
 from config.base import ProfileModel
+from config.patterns import pattern_problem
 
 Duration = Annotated[str, Field(pattern=r"^\d+[mhdw]$", description="e.g. 30m, 2h, 1d, 1w")]
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -40,7 +41,7 @@ class RuleFilter(_RuleModel):
         default_factory=list, description="any of these words, in the redacted text"
     )
     regex: str | None = Field(
-        default=None, description="searched in the redacted text, case-insensitive"
+        default=None, description="searched in the redacted text, case-insensitive, by RE2"
     )
     institutions: bool = Field(
         default=False, description="also match the library's own accounts (notices, events)"
@@ -48,12 +49,9 @@ class RuleFilter(_RuleModel):
 
     @field_validator("regex")
     @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as error:
-                raise ValueError(f"invalid regular expression: {error}") from None
+    def _runs_safely(cls, value: str | None) -> str | None:
+        if value is not None and (problem := pattern_problem(value)):
+            raise ValueError(problem)
         return value
 
 
@@ -135,6 +133,9 @@ class WebhookChannel(_RuleModel):
     url_env: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")] = Field(
         description="environment variable holding the webhook URL (it embeds a secret token)"
     )
+    quote_chars: int = Field(
+        default=280, ge=40, le=4000, description="a quoted post longer than this is shortened"
+    )
 
 
 Channel = Annotated[EmailChannel | WebhookChannel, Field(discriminator="type")]
@@ -157,7 +158,14 @@ class AlertsConfig(_RuleModel):
     rules: list[Rule] = Field(default_factory=list)
     late_after: Duration = Field(
         default="6h",
-        description="mentions older than this behind the newest one seen are not alerted on",
+        description="mentions older than this behind the alerts' clock are not alerted on",
+    )
+    clock_quorum: int = Field(
+        default=2,
+        ge=1,
+        le=100,
+        description="the alerts' clock moves to a time once this many mentions have reached it: "
+        "one mention with a wild date cannot resolve open alerts nor make the others late",
     )
     max_mentions: int = Field(
         default=5, ge=1, le=50, description="representative mentions carried by an alert"

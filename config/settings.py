@@ -1,5 +1,6 @@
 """Deployment settings from the environment: where the bus and the store are, and who we are."""
 
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from pydantic import Field
@@ -13,6 +14,27 @@ class Settings(BaseSettings):
     es_url: str = Field(default="http://127.0.0.1:9200", description="Elasticsearch URL")
     es_username: str | None = None
     topic_prefix: str = Field(default="", description="prepended to every Kafka topic name")
+    max_clock_skew_s: int = Field(
+        default=300,
+        ge=0,
+        description="seconds a post's date may be ahead of when it was fetched, and a fetch "
+        "ahead of the stage receiving it: clocks of networks and servers differ a little",
+    )
+    oldest_post: datetime = Field(
+        default=datetime(1999, 1, 1, tzinfo=UTC),
+        description="no network Murmure reads had posts before (RSS, the oldest, dates from "
+        "1999): an older date is a broken clock or a default value such as 1970-01-01",
+    )
+    profile_max_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="a larger profile is refused before it is parsed (a network's profile is "
+        "a few kilobytes)",
+    )
+
+    @property
+    def max_clock_skew(self) -> timedelta:
+        return timedelta(seconds=self.max_clock_skew_s)
 
 
 @lru_cache(maxsize=1)

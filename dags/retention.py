@@ -1,8 +1,11 @@
 """Retention: every day at 03:30 Europe/Paris, expire old data and process erasure requests.
 
 Calls `retention/` only. The cut-off is the run's logical date minus the profile's
-`retention_days` (never the clock), so a rerun deletes the same things. Elasticsearch is the
-Airflow connection `murmure_es`; the profile is the file named by `MURMURE_PROFILE`.
+`retention_days` (never the clock), so a rerun deletes the same things. The two tasks do not
+wait for each other: a failing expiry never holds back an erasure. Each does all it can, then
+fails if something could not be done, so the run shows it and its retries try again.
+Elasticsearch is the Airflow connection `murmure_es`; the profile is the file named by
+`MURMURE_PROFILE`.
 """
 
 import os
@@ -36,6 +39,7 @@ def _es() -> Any:
     max_active_runs=1,
     default_args={"retries": 3, "retry_delay": timedelta(minutes=10)},
     tags=["murmure"],
+    is_paused_upon_creation=False,  # Airflow's default would leave it paused: nothing expires
 )
 def murmure_retention() -> None:
     @task
@@ -44,6 +48,8 @@ def murmure_retention() -> None:
 
         now = get_current_context()["logical_date"]
         report = expire_old(_es(), retention_days=_profile().retention_days, now=now)
+        if report.problems:
+            raise RuntimeError("; ".join(report.problems))
         return {
             "cutoff": report.cutoff.isoformat(),
             "indices_deleted": report.indices_deleted,
@@ -51,16 +57,19 @@ def murmure_retention() -> None:
         }
 
     @task
-    def erase(expired: dict[str, Any]) -> list[dict[str, Any]]:
+    def erase() -> list[dict[str, Any]]:
         from retention.requests import process_requests
 
         done_at = get_current_context()["logical_date"]
-        return [
-            report.as_dict() for report in process_requests(_es(), _profile(), now=lambda: done_at)
-        ]
+        run = process_requests(_es(), _profile(), now=lambda: done_at)
+        if run.failed:
+            raise RuntimeError(
+                "; ".join(f"{request} stays pending: {why}" for request, why in run.failed.items())
+            )
+        return [report.as_dict() for report in run.done]
 
-    expired: Any = expire()  # an XComArg until the run resolves it
-    erase(expired)
+    expire()
+    erase()
 
 
 murmure_retention()

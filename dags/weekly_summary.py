@@ -43,6 +43,7 @@ def _es() -> Any:
         "language": Param(None, type=["null", "string"], enum=[None, "fr", "en"]),
     },
     tags=["murmure"],
+    is_paused_upon_creation=False,  # Airflow's default would leave it paused: nothing is sent
 )
 def murmure_weekly_summary() -> None:
     @task

@@ -1,5 +1,6 @@
 """Index names and aliases, read from `indices.yml`."""
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from importlib.resources import files
@@ -15,13 +16,22 @@ class _Layout(BaseModel):
 class MentionsLayout(_Layout):
     alias: str
     index_prefix: str
-    month_format: str
     shards: int
     replicas: int
+    recent_writes_s: float
 
     def index_for(self, created_at: datetime) -> str:
-        """Monthly by the post's own date: a re-seen mention lands on its same document."""
-        return self.index_prefix + created_at.strftime(self.month_format)
+        """`<prefix>YYYY.MM` of the post's own date, the year always on four digits."""
+        return f"{self.index_prefix}{created_at.year:04d}.{created_at.month:02d}"
+
+    def month_of(self, index: str) -> tuple[int, int] | None:
+        """(year, month) a monthly index holds, or None for another name. Also reads the
+        unpadded years (`1.01`) that names of years before 1000 once had."""
+        found = re.fullmatch(re.escape(self.index_prefix) + r"(\d{1,4})\.(\d{2})", index)
+        if found is None:
+            return None
+        year, month = int(found.group(1)), int(found.group(2))
+        return (year, month) if year >= 1 and 1 <= month <= 12 else None
 
     @property
     def pattern(self) -> str:

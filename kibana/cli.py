@@ -51,7 +51,7 @@ def import_command(
         try:
             report = import_objects(target, payload.encode("utf-8"))
         except KibanaImportError as error:
-            console.print(f"[red]{error}[/red]")
+            console.print(str(error), style="red", markup=False)  # Kibana's own words
             raise typer.Exit(code=1) from None
     console.print(f"Kibana: {report.imported} saved object(s) imported or updated.")
 

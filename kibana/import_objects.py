@@ -1,8 +1,9 @@
 """Imports the saved objects into Kibana through its saved-objects import API.
 
 Idempotent: `overwrite=true` replaces objects of the same id. Kibana takes minutes to start, so
-the import first waits for `/api/status` to say "available", retrying on connection errors and
-5xx answers; a refused login or a rejected object is an error at once.
+the import first waits for `/api/status` to say "available" or "degraded" (a plugin short of
+something, which small single-node stacks often stay in: saved objects still import), retrying
+on connection errors and 5xx answers; a refused login or a rejected object is an error at once.
 """
 
 import logging
@@ -33,6 +34,9 @@ class ImportSettings(BaseModel):
 def import_settings() -> ImportSettings:
     text = files("kibana").joinpath("settings.yml").read_text(encoding="utf-8")
     return ImportSettings.model_validate(yaml.safe_load(text))
+
+
+_READY = frozenset({"available", "degraded"})
 
 
 class KibanaImportError(RuntimeError):
@@ -87,7 +91,7 @@ def wait_until_ready(
             if error := _refused(response):
                 raise error
             level = _overall_level(response) if response.status_code == 200 else None
-            if level == "available":
+            if level in _READY:
                 return
             last = f"status {response.status_code}, level {level or 'unknown'}"
         except httpx.TransportError as error:

@@ -59,7 +59,7 @@ def replay_command(
         )
     producer.close()
     if report.error:
-        console.print(f"[red]Replay stopped: {report.error}[/red]")
+        console.print(f"Replay stopped: {report.error}", style="red", markup=False)
         raise typer.Exit(code=1)
     console.print(
         f"Replayed {report.published} mention(s) into mentions.raw; "
@@ -115,7 +115,7 @@ def index(
             topic_key="enriched",
             batch_size=batch_size,
             metrics_port=metrics_port,
-            make_handler=lambda _producer, _consumer: make_handler(es),
+            make_handler=lambda _producer, consumer: make_handler(es, consumer),
         )
     finally:
         es.close()

@@ -33,7 +33,7 @@ def read_posts(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 if not isinstance(post.get("text"), str) or "id" not in post:
                     raise ValueError("needs an 'id' and a string 'text'")
             except ValueError as error:
-                err.print(f"[yellow]{path}:{number}: skipped: {error}[/yellow]")
+                err.print(f"{path}:{number}: skipped: {error}", style="yellow", markup=False)
                 continue
             yield number, post
 
@@ -45,7 +45,7 @@ def _stage(profile: Path) -> Any:
     try:
         return build_stage(load_profile(profile))
     except ProfileError as error:
-        err.print(f"[red]{error}[/red]")
+        err.print(str(error), style="red", markup=False)  # a profile's keys are not markup
         raise typer.Exit(2) from None
 
 

@@ -29,9 +29,19 @@ class LanguageTerms(BaseModel):
     # Generic words (« livres » for collections): evidence only when none of the topic's
     # `generic_unless` topics is found (« emprunter des livres » is about loans).
     generic: list[str] = Field(default_factory=list)
+    # A profile's `re:` terms, run by RE2 (`config.patterns`): no pattern there can hang a post.
+    profile_patterns: list[str] = Field(default_factory=list)
 
-    def merged(self, phrases: list[str]) -> LanguageTerms:
-        return self.model_copy(update={"phrases": [*self.phrases, *phrases]})
+    def merged(self, terms: list[str]) -> LanguageTerms:
+        """A profile's terms: phrases, and `re:` patterns kept apart for the safe engine."""
+        own = [term.strip()[3:].strip() for term in terms if term.strip().startswith("re:")]
+        phrases = [term for term in terms if not term.strip().startswith("re:")]
+        return self.model_copy(
+            update={
+                "phrases": [*self.phrases, *phrases],
+                "profile_patterns": [*self.profile_patterns, *own],
+            }
+        )
 
 
 class Topic(BaseModel):

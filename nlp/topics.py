@@ -8,6 +8,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from config.patterns import SafePattern
 from nlp.extensions import folded
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.text import compile_terms, fold
@@ -23,6 +24,7 @@ class TopicTagger:
     def __init__(self, taxonomy: Taxonomy, lang: str) -> None:
         self.taxonomy = taxonomy
         self.phrases: list[tuple[str, re.Pattern[str]]] = []
+        self.profile_patterns: list[tuple[str, SafePattern]] = []
         self.generic: list[tuple[str, re.Pattern[str], frozenset[str]]] = []
         self.excludes: dict[str, re.Pattern[str]] = {}
         self.lemmas: dict[str, list[str]] = {}
@@ -31,6 +33,9 @@ class TopicTagger:
             pattern = compile_terms([*terms.phrases, *(f"re:{p}" for p in terms.patterns)])
             if pattern:
                 self.phrases.append((topic.id, pattern))
+            if terms.profile_patterns:
+                own = "|".join(f"(?:{p})" for p in terms.profile_patterns)
+                self.profile_patterns.append((topic.id, SafePattern(own)))
             generic = compile_terms(terms.generic)
             if generic:
                 self.generic.append((topic.id, generic, frozenset(topic.generic_unless)))
@@ -47,6 +52,9 @@ class TopicTagger:
         for topic_id, pattern in self.phrases:
             for match in pattern.finditer(text):
                 found.setdefault(topic_id, []).append(match.span())
+        for topic_id, safe in self.profile_patterns:
+            for span in safe.spans(text):
+                found.setdefault(topic_id, []).append(span)
         if self.lemmas:
             for token in doc:
                 for topic_id in self.lemmas.get(fold(token.lemma_ or token.lower_), ()):

@@ -76,7 +76,8 @@ def make_handler(
         in_flight: deque[tuple[Chunk, Future[Tagged]]] = deque()
         while (taken := take()) or in_flight:
             if taken:
-                chunk, bad = parse_records(RawMention, taken)
+                received = {"received_at": datetime.now(UTC)}  # a fetch from the future is refused
+                chunk, bad = parse_records(RawMention, taken, context=received)
                 failures.extend(bad)
                 if chunk:
                     in_flight.append((chunk, pool.tag([raw.text for _, raw in chunk])))

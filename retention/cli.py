@@ -1,6 +1,7 @@
 """`murmure forget` (erase a person or a post now, or queue it) and `murmure retention`."""
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -84,7 +85,10 @@ def forget_command(
 
 
 def retention_command(profile: ProfileOption) -> None:
-    """Delete what is older than the profile's retention_days and process queued erasures."""
+    """Delete what is older than the profile's retention_days and process queued erasures.
+
+    Every queued erasure is tried whatever else fails; what could not be done is listed and
+    the exit code is 1."""
     from indexer.client import make_client
     from retention.expiry import expire
     from retention.requests import process_requests
@@ -93,10 +97,21 @@ def retention_command(profile: ProfileOption) -> None:
     es = make_client()
     with console.status("expiring…"):
         expired = expire(es, retention_days=loaded.retention_days, now=datetime.now(UTC))
-    console.print(
+    say = partial(console.print, markup=False, highlight=False)  # index names, ES's reasons
+    say(
         f"cut-off {expired.cutoff.isoformat()}: "
         f"indices deleted {expired.indices_deleted or 'none'}, "
         f"documents deleted {dict(expired.documents_deleted) or 'none'}"
     )
-    for report in process_requests(es, loaded):
-        console.print(f"erasure {report.target.kind} {report.target.value}: {report.as_dict()}")
+    with console.status("erasing…"):
+        erasures = process_requests(es, loaded)
+    for report in erasures.done:
+        say(f"erasure {report.target.kind} {report.target.value}: {report.as_dict()}")
+    problems = expired.problems + [
+        f"erasure request {request_id} stays pending: {why}"
+        for request_id, why in erasures.failed.items()
+    ]
+    for problem in problems:
+        say(f"not done: {problem}", style="red")
+    if problems:
+        raise typer.Exit(code=1)

@@ -8,7 +8,6 @@ own time-based retention (`bus/topics.yml`) bounds how long a message stays ther
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from elasticsearch import Elasticsearch, helpers
@@ -66,6 +65,8 @@ def forget(
     """Erases `target`; `handle` (source, handle) when the request named one, for listeners."""
     report = ErasureReport(target=target)
     alias = layout().mentions.alias
+    if _exists(es, alias):
+        es.indices.refresh(index=alias)  # a mention indexed a moment ago is erased too
     found = list(matching(es, alias, _mention_query(target))) if _exists(es, alias) else []
     report.mention_ids = sorted({doc_id for _, doc_id in found})
     if target.kind == "mention" and target.value not in report.mention_ids:
@@ -105,8 +106,8 @@ def _scrub_summaries(
     es: Elasticsearch, erased: set[str], profile: Profile
 ) -> tuple[int, list[str]]:
     from schemas.summary import WeeklySummary
-    from summaries.archive import save_files
-    from summaries.render import render_report
+    from summaries.archive import report_files, save_files
+    from summaries.render import Report, render_report
 
     alias = layout().summaries.alias
     if not erased or not _exists(es, alias):
@@ -138,10 +139,14 @@ def _scrub_summaries(
             },
         )
         updated += 1
-        path = hit["_source"].get("path")
-        if path and Path(path).is_file():
-            save_files(report, Path(path))
-            files.append(str(path))
+        rendered: dict[str, Report] = {cleaned.language: report}
+        for path, language in report_files(hit["_source"]):  # every copy ever written
+            if path.is_file():
+                if language not in rendered:
+                    in_language = cleaned.model_copy(update={"language": language})
+                    rendered[language] = render_report(in_language, profile)
+                save_files(rendered[language], path)
+                files.append(str(path))
     if updated:
         es.indices.refresh(index=alias)
     return updated, files

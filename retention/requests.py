@@ -2,11 +2,13 @@
 
 A request stores only what `forget` needs: a pseudonym (never a handle in clear, except the
 library's own accounts) or a mention id. Its id is `kind:value`, so asking twice is one request.
-Processing marks it `done` with what was deleted; a request that fails stays `pending`.
+Processing marks it `done` with what was deleted; a request that fails stays `pending`, is
+reported, and does not stop the others.
 """
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,21 +71,32 @@ def pending_requests(es: Elasticsearch) -> list[tuple[str, ErasureTarget]]:
     )
 
 
+@dataclass
+class ErasureRun:
+    done: list[ErasureReport] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # request id → why it stays pending
+
+
 def process_requests(
     es: Elasticsearch,
     profile: Profile,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> list[ErasureReport]:
-    reports = []
+) -> ErasureRun:
+    run = ErasureRun()
     for request_id, target in pending_requests(es):
-        report = forget(es, target, profile=profile)
-        es.update(
-            index=_index(es),
-            id=request_id,
-            doc={"status": "done", "done_at": now().isoformat(), "report": report.as_dict()},
-            refresh="wait_for",
-        )
+        try:
+            report = forget(es, target, profile=profile)
+            es.update(
+                index=_index(es),
+                id=request_id,
+                doc={"status": "done", "done_at": now().isoformat(), "report": report.as_dict()},
+                refresh="wait_for",
+            )
+        except Exception as error:  # one request's trouble must not hold back the others
+            run.failed[request_id] = f"{type(error).__name__}: {error}"
+            log.error("erasure request %s stays pending: %s", request_id, run.failed[request_id])
+            continue
         log.info("erasure request %s done: %s", request_id, dict(report.documents_deleted))
-        reports.append(report)
-    return reports
+        run.done.append(report)
+    return run

@@ -10,16 +10,16 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.base import Contract, UtcDatetime
+from schemas.base import Contract, PostText, ShownUrl, UtcDatetime
 
 
 class AlertMention(Contract):
     """A representative post, redacted, so a notification never carries personal data."""
 
     id: str
-    text_redacted: str
+    text_redacted: PostText
     created_at: UtcDatetime
-    url: str | None = None
+    url: ShownUrl = None
     source: str | None = None
 
 

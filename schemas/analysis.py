@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from schemas.base import Contract
+from schemas.base import Contract, PostText
 
 Sentiment = Literal["negative", "neutral", "positive"]
 Language = Literal["fr", "en", "other"]
@@ -40,7 +40,7 @@ class Analysis(Contract):
     complaint: bool
     branch: str | None = None
     places: list[str] = Field(default_factory=list)
-    text_redacted: str
+    text_redacted: PostText
     lemmas: str = ""
 
     @model_validator(mode="after")

@@ -1,12 +1,19 @@
-"""Mentions as they travel: `RawMention` on `mentions.raw`, `EnrichedMention` after NLP."""
+"""Mentions as they travel: `RawMention` on `mentions.raw`, `EnrichedMention` after NLP.
+
+Dates are bounded: a post is not newer than when it was fetched, nor older than the networks
+(`MURMURE_MAX_CLOCK_SKEW_S` and `MURMURE_OLDEST_POST`). One wild date would otherwise resolve
+open alerts and make every later mention "late", or name an index no retention expires. A stage
+that validates with `context={"received_at": now}` also refuses a fetch in its own future.
+"""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, computed_field, model_validator
+from pydantic import Field, ValidationInfo, computed_field, model_validator
 
+from config.settings import get_settings
 from schemas.analysis import Analysis
-from schemas.base import Contract, UtcDatetime
+from schemas.base import Contract, PostText, UtcDatetime, WebUrl
 
 SCHEMA_VERSION: Literal[1] = 1
 
@@ -36,7 +43,7 @@ class _MentionBase(Contract):
     schema_version: Literal[1] = SCHEMA_VERSION
     source: SourceName
     native_id: NativeId
-    url: str | None = None
+    url: WebUrl | None = None
     author: Author
     created_at: UtcDatetime
     engagement: Engagement = Field(default_factory=Engagement)
@@ -67,11 +74,38 @@ class _MentionBase(Contract):
                 raise ValueError(f"id {given!r} does not match source and native_id ({expected!r})")
         return data
 
+    @model_validator(mode="after")
+    def _plausible_dates(self, info: ValidationInfo) -> Self:
+        settings = get_settings()
+        skew = settings.max_clock_skew
+        if self.created_at < settings.oldest_post:
+            raise ValueError(
+                f"created_at {_iso(self.created_at)} is before {_iso(settings.oldest_post)}: "
+                "no network Murmure reads had posts then (MURMURE_OLDEST_POST)"
+            )
+        if self.created_at - self.fetched_at > skew:  # differences: no overflow near year 9999
+            raise ValueError(
+                f"created_at {_iso(self.created_at)} is after fetched_at "
+                f"{_iso(self.fetched_at)} by more than the clock skew allowed "
+                f"({skew}, MURMURE_MAX_CLOCK_SKEW_S): a post is not newer than its fetching"
+            )
+        received = (info.context or {}).get("received_at")
+        if isinstance(received, datetime) and self.fetched_at - received > skew:
+            raise ValueError(
+                f"fetched_at {_iso(self.fetched_at)} is after {_iso(received)}, when this stage "
+                f"received it, by more than the clock skew allowed ({skew})"
+            )
+        return self
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
 
 class RawMention(_MentionBase):
     """A public post as a listener found it, author already pseudonymised."""
 
-    text: str = Field(min_length=1, max_length=100_000)
+    text: PostText = Field(min_length=1, max_length=100_000)
 
 
 class EnrichedMention(_MentionBase, Analysis):
@@ -79,6 +113,15 @@ class EnrichedMention(_MentionBase, Analysis):
 
     pipeline_version: str = Field(min_length=1)
     processed_at: UtcDatetime
+
+    @model_validator(mode="after")
+    def _processed_after_fetched(self) -> Self:
+        if self.fetched_at - self.processed_at > get_settings().max_clock_skew:
+            raise ValueError(
+                f"processed_at {_iso(self.processed_at)} is before fetched_at "
+                f"{_iso(self.fetched_at)}: a mention is enriched after it is fetched"
+            )
+        return self
 
     @classmethod
     def from_raw(

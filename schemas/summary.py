@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from schemas.alert import AlertMention
-from schemas.base import Contract, UtcDatetime
+from schemas.base import Contract, PostText, ShownUrl, UtcDatetime
 
 IsoWeek = Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$")]
 
@@ -80,8 +80,8 @@ class AlertRecap(Contract):
 class OwnPost(Contract):
     id: str
     source: str
-    url: str | None = None
-    text: str = Field(default="", description="the library's own public post (in clear)")
+    url: ShownUrl = None
+    text: PostText = Field(default="", description="the library's own public post (in clear)")
     created_at: UtcDatetime
     likes: int = Field(ge=0)
     shares: int = Field(ge=0)

@@ -1,11 +1,14 @@
-"""Keeps each week's report: a file, and a document in `murmure-summaries` that also records
+"""Keeps each week's report: files, and a document in `murmure-summaries` that also records
 whether the e-mail went out, so a rerun of the same week does not send it twice.
 
 Document id: `{library_id}:{week}`. Writes are partial updates (`doc_as_upsert`), so archiving
-after sending keeps `sent_at`, and sending after archiving keeps the report.
+after sending keeps `sent_at`, and sending after archiving keeps the report. The document lists
+every file the week's report was written to (`files`, with their language): reports quote
+posts, so erasure rewrites each copy and expiry deletes each.
 """
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +37,8 @@ MAPPINGS: dict[str, Any] = {
         "complaints": {"type": "integer"},
         "top_deterioration": KEYWORD,
         "subject": STORED,
-        "path": {"type": "keyword", "index": False},
+        "path": {"type": "keyword", "index": False},  # before `files`: the last copy only
+        "files": {"type": "object", "enabled": False},
         "summary": {"type": "object", "enabled": False},
         "html": STORED,
         "text": STORED,
@@ -100,11 +104,27 @@ def save_files(report: Report, path: Path) -> Path:
     return path
 
 
+def report_files(stored: Mapping[str, Any]) -> list[tuple[Path, str]]:
+    """Every file (and its language) a summary document says its report was written to."""
+    language = str(stored.get("language") or "fr")
+    files = [
+        (Path(f["path"]), str(f.get("language") or language)) for f in stored.get("files") or []
+    ]
+    if stored.get("path"):
+        files.append((Path(stored["path"]), language))
+    return list(dict.fromkeys(files))
+
+
 def index_summary(
     es: Elasticsearch, summary: WeeklySummary, report: Report, path: Path | None
 ) -> str:
     doc_id = summary_id(summary.library_id, summary.week)
     worst = next((topic.topic for topic in summary.topics if topic.deterioration > 0), None)
+    try:
+        stored = es.get(index=ensure_summaries_index(es), id=doc_id)["_source"]
+    except NotFoundError:
+        stored = {}
+    files = report_files(stored) + ([(path, summary.language)] if path else [])
     _write(
         es,
         doc_id,
@@ -119,7 +139,9 @@ def index_summary(
             "complaints": summary.complaints,
             "top_deterioration": worst,
             "subject": report.subject,
-            "path": str(path) if path else None,
+            "files": [
+                {"path": str(name), "language": language} for name, language in dict.fromkeys(files)
+            ],
             "summary": json.loads(summary.model_dump_json()),
             "html": report.html_file,
             "text": report.text,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from config.profile import Profile
+from schemas.base import is_web_url, strip_control_characters
 from schemas.summary import TopicTrend, WeeklySummary
 from summaries.charts import branches_chart, sentiment_chart, topics_chart
 from summaries.messages import branch_names, messages, topic_labels
@@ -40,10 +41,16 @@ def _environment(autoescape: bool) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=not autoescape,
         keep_trailing_newline=True,
+        finalize=_printable,  # a stored document may predate the contract's cleaning
     )
+    env.tests["web_url"] = lambda value: isinstance(value, str) and is_web_url(value)
     env.filters["percent"] = lambda value: f"{round(value * 100)} %"
     env.filters["change"] = _change
     return env
+
+
+def _printable(value: object) -> object:
+    return strip_control_characters(value) if isinstance(value, str) else value
 
 
 def _change(value: float | None, new: str) -> str:

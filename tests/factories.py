@@ -43,4 +43,6 @@ def enriched_mention(
         text_redacted=text,
         lemmas="wifi médiathèque marcher",
     )
-    return EnrichedMention.from_raw(raw, analysis, pipeline_version="test", processed_at=WHEN)
+    return EnrichedMention.from_raw(
+        raw, analysis, pipeline_version="test", processed_at=raw.fetched_at
+    )

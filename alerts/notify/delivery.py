@@ -32,6 +32,9 @@ def _with_retries(
             if attempt == policy.attempts or stop.wait(delay):
                 break
             delay = min(delay * 2, policy.max_delay_s)
+        except Exception as error:  # the notice itself is at fault: no retry, no dead thread
+            log.error("notice %s to %s not built: %r", alert.id, notifier.channel_id, error)
+            break
         else:
             NOTIFIED.labels(notifier.channel_id).inc()
             return True

@@ -11,7 +11,7 @@ import httpx
 from pydantic import AnyHttpUrl
 
 from alerts.notify.base import NotifyError
-from alerts.notify.render import labels, render, subject
+from alerts.notify.render import chat_quote, labels, render, subject
 from config.rules import WebhookChannel
 from schemas.alert import Alert
 
@@ -54,12 +54,26 @@ def webhook_url(channel: WebhookChannel, allowlist: list[AnyHttpUrl]) -> str:
 
 
 def payload(
-    flavour: str, alert: Alert, *, lang: str, timezone: str, branch_names: dict[str, str]
+    flavour: str,
+    alert: Alert,
+    *,
+    lang: str,
+    timezone: str,
+    branch_names: dict[str, str],
+    quote_chars: int = WebhookChannel.model_fields["quote_chars"].default,
 ) -> dict[str, Any]:
     if flavour == "generic":
         return alert.model_dump(mode="json")
-    text = render("chat.md.j2", alert, lang=lang, timezone=timezone, branch_names=branch_names)
     if flavour in {"mattermost", "slack"}:
+        text = render(
+            "chat.md.j2",
+            alert,
+            lang=lang,
+            timezone=timezone,
+            branch_names=branch_names,
+            flavour=flavour,
+            quote_chars=quote_chars,
+        )
         return {"text": text}
     words = labels()[lang]
     body: list[dict[str, Any]] = [
@@ -80,7 +94,12 @@ def payload(
         },
     ]
     body.extend(
-        {"type": "TextBlock", "text": mention.text_redacted, "wrap": True, "isSubtle": True}
+        {
+            "type": "TextBlock",
+            "text": chat_quote(mention.text_redacted, flavour, quote_chars),
+            "wrap": True,
+            "isSubtle": True,
+        }
         for mention in alert.mentions
     )
     card: dict[str, Any] = {
@@ -125,6 +144,7 @@ class WebhookNotifier:
             lang=self.lang,
             timezone=self.timezone,
             branch_names=self.branch_names,
+            quote_chars=self.channel.quote_chars,
         )
         try:
             response = httpx.post(self.url, json=body, timeout=self.timeout_s)

@@ -56,7 +56,7 @@ def test_a_mention_delivered_twice_counts_once() -> None:
 def test_one_alert_while_it_holds_updates_when_it_grows_then_resolves() -> None:
     stream = [fact(i, T0 + minutes(5 * i)) for i in range(11)]  # 11 in 50 minutes
     after = fact(99, T0 + timedelta(hours=6), topics=("noise",))  # time passes
-    notices = run(engine([COUNT]), [*stream, after])
+    notices = run(engine([COUNT], clock_quorum=1), [*stream, after])
     assert [n.status for n in notices] == ["open", "update", "resolved"]
     assert len({n.id for n in notices}) == 1
     assert [n.sequence for n in notices] == [0, 1, 2]
@@ -113,7 +113,7 @@ def test_each_notifies_every_mention_and_groups_within_the_cooldown() -> None:
         fact(3, T0 + minutes(60), topics=("accessibility",)),
         fact(4, T0 + minutes(120), topics=("noise",)),
     ]
-    notices = run(engine([rule]), stream)
+    notices = run(engine([rule], clock_quorum=1), stream)
     assert [(n.status, n.trigger_mention_id) for n in notices] == [
         ("open", "mastodon:1"),
         ("update", "mastodon:1"),
@@ -191,7 +191,7 @@ def test_restart_mid_window_neither_misses_nor_repeats() -> None:
 
 
 def test_late_mentions_beyond_the_allowance_are_not_alerted_on() -> None:
-    eng = engine([COUNT], late_after="1h")
+    eng = engine([COUNT], late_after="1h", clock_quorum=1)
     run(eng, [fact(100, T0 + timedelta(hours=5), topics=("noise",))])
     assert run(eng, [fact(i, T0 + minutes(i)) for i in range(3)]) == []
     assert eng.late == 3

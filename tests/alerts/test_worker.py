@@ -71,7 +71,7 @@ def _mention(token: str, n: int, at: datetime) -> EnrichedMention:
             "author": {"pseudonym": "p_0123456789abcdef"},
             "text": text,
             "created_at": at,
-            "fetched_at": datetime.now(UTC),
+            "fetched_at": at,
         }
     )
     analysis = Analysis(
@@ -167,7 +167,8 @@ def test_restart_in_the_middle_of_a_window_neither_misses_nor_repeats(
     group = f"alerts-{token}"
     base = _base()
     stream = [_mention(token, n, base + timedelta(minutes=10 * n)) for n in range(4)]
-    later = _mention(token, 99, base + timedelta(hours=6))  # time passes: the alert resolves
+    # Time passes: the alert resolves (the alerts' clock moves once two mentions agree).
+    later = [_mention(token, 98 + n, base + timedelta(hours=6, minutes=n)) for n in range(2)]
     with _worker(profile, group):
         _produce(stream[:2])  # two of three: nothing yet
         eventually(lambda: _state_has(profile, group, 2), 60, "the state of 2 mentions committed")
@@ -176,7 +177,7 @@ def test_restart_in_the_middle_of_a_window_neither_misses_nor_repeats(
         _produce([stream[1], stream[2], stream[1]])  # the second arrives again, twice
         eventually(lambda: len(mailbox.messages) >= 1, 120, "the alert e-mail after restart")
     with _worker(profile, group):
-        _produce([stream[3], later])
+        _produce([stream[3], *later])
         eventually(
             lambda: [n.status for n in read_notices(profile.library.id)][-1:] == ["resolved"],
             120,

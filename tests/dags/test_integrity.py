@@ -45,6 +45,8 @@ def test_schedules_timezones_and_no_cycles() -> None:
         assert str(timetable.timezone) == "Europe/Paris"
         assert dag.catchup is catchup
         assert dag.max_active_runs == 1
+        # Airflow pauses new DAGs by default: the weekly summary would never be sent.
+        assert dag.is_paused_upon_creation is False
         for task in dag.tasks:
             assert task.retries >= 1, task.task_id
     weekly = bag.dags["murmure_weekly_summary"]
@@ -55,3 +57,10 @@ def test_schedules_timezones_and_no_cycles() -> None:
         "archive",
     ]
     assert weekly.timetable.interval == timedelta(weeks=1)
+
+
+def test_erasure_requests_are_processed_even_when_expiry_fails() -> None:
+    """Erasure is a legal duty: a failing expiry (an odd index) must not hold it back."""
+    retention = _load().dags["murmure_retention"]
+    erase = retention.get_task("erase")
+    assert erase.upstream_task_ids == set() or erase.trigger_rule == "all_done"

@@ -228,7 +228,7 @@ def test_weekly_dag_sends_the_seeded_figures_once(
         and stored["complaints"] == 4
         and stored["top_deterioration"] == "temperature"
     )
-    saved = Path(stored["path"])
+    (saved,) = [Path(f["path"]) for f in stored["files"]]  # one copy, in the reports folder
     assert saved.is_file() and "data:image/png;base64," in saved.read_text(encoding="utf-8")
 
     # A rerun of the same week does not send again; asking for it does.

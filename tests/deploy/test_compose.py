@@ -150,7 +150,13 @@ def test_versions_match_murmure_services() -> None:
 
 
 def test_long_running_services_have_health_restart_and_limits() -> None:
-    one_shots = {"kibana-password", "kibana-setup", "murmure-setup", "airflow-init"}
+    one_shots = {
+        "elasticsearch-volumes",
+        "kibana-password",
+        "kibana-setup",
+        "murmure-setup",
+        "airflow-init",
+    }
     total = 0.0
     for name, service in compose()["services"].items():
         assert "mem_limit" in service, name
@@ -190,3 +196,113 @@ def test_airflow_runs_the_dags_with_postgres() -> None:
 
 def test_the_mail_catcher_is_for_development_only() -> None:
     assert compose()["services"]["mailpit"]["profiles"] == ["dev"]
+
+
+def test_the_dags_start_unpaused() -> None:
+    """Airflow pauses new DAGs by default (its own compose file keeps that): the weekly summary
+    would then never be sent. The DAGs say so themselves too (tests/dags)."""
+    for name, service in compose()["services"].items():
+        if name.startswith("airflow-") and name != "airflow-db":
+            env = service["environment"]
+            assert env["AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION"] == "false", name
+
+
+def test_the_snapshot_volume_is_given_to_elasticsearch_before_it_starts() -> None:
+    """The official image has no snapshots folder: a new named volume there belongs to root,
+    and Elasticsearch (uid 1000, gid 0) could not write a snapshot. A one-shot service running
+    as root prepares it, as Elastic's own setup container prepares its certificates."""
+    services = compose()["services"]
+    es = services["elasticsearch"]
+    repo = es["environment"]["path.repo"]
+    assert f"es-snapshots:{repo}" in es["volumes"]
+    preparers = [
+        (name, service)
+        for name, service in services.items()
+        if name != "elasticsearch" and f"es-snapshots:{repo}" in service.get("volumes", [])
+    ]
+    assert len(preparers) == 1, preparers
+    name, preparer = preparers[0]
+    assert str(preparer["user"]) == "0" and preparer["image"] == es["image"]
+    script = " ".join(preparer.get("entrypoint", [])) + " " + " ".join(preparer["command"])
+    assert re.search(rf"chown -R 1000:0 {re.escape(repo)}", script), script
+    assert es["depends_on"][name] == {"condition": "service_completed_successfully"}
+
+
+def _fake_elasticsearch(failures: int) -> tuple[Any, list[str]]:
+    """Answers the password call with 503 `failures` times, then `{}` as Elasticsearch does."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    calls: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            calls.append(f"{self.path} {json.loads(body)['password']}")
+            status, answer = (
+                (503, b'{"error":"not ready"}')
+                if len(calls) <= failures
+                else (
+                    200,
+                    b"{}",
+                )
+            )
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, calls
+
+
+def _run_kibana_password(server: Any, tries: int) -> subprocess.CompletedProcess[str]:
+    service = compose()["services"]["kibana-password"]
+    script = service["command"][0].replace("$$", "$")
+    env = {
+        "PATH": os.environ["PATH"],
+        "ELASTIC_PASSWORD": "elastic-secret",
+        "KIBANA_PASSWORD": "kibana-secret",
+    }
+    for name, value in service["environment"].items():
+        if "${" not in str(value):
+            env[name] = str(value)
+    env |= {
+        "ELASTICSEARCH_URL": f"http://127.0.0.1:{server.server_address[1]}",
+        "RETRY_SECONDS": "0",
+        "TRIES": str(tries),
+    }
+    shell = shutil.which("bash") or "sh"
+    return subprocess.run(
+        [shell, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_kibana_password_is_retried_until_elasticsearch_takes_it() -> None:
+    """One refused call must not leave Kibana down for good: retry like Elastic's setup does,
+    and if it still fails, exit non-zero so Compose restarts it."""
+    service = compose()["services"]["kibana-password"]
+    assert str(service["restart"]).startswith("on-failure"), service["restart"]
+    assert compose()["services"]["kibana"]["depends_on"]["kibana-password"] == {
+        "condition": "service_completed_successfully"
+    }
+    server, calls = _fake_elasticsearch(failures=2)
+    try:
+        done = _run_kibana_password(server, tries=5)
+    finally:
+        server.shutdown()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert calls == ["/_security/user/kibana_system/_password kibana-secret"] * 3
+    assert "kibana-secret" not in done.stdout + done.stderr
+    server, calls = _fake_elasticsearch(failures=100)
+    try:
+        gave_up = _run_kibana_password(server, tries=3)
+    finally:
+        server.shutdown()
+    assert gave_up.returncode != 0 and len(calls) == 3

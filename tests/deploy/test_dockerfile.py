@@ -48,6 +48,8 @@ def test_python_matches_pyproject() -> None:
     minor = re.search(r">=(\d+\.\d+)", pyproject["project"]["requires-python"])
     assert minor
     text = DOCKERFILE.read_text(encoding="utf-8")
+    for name, value in re.findall(r"^ARG (\w+)=(\S+)$", text, re.MULTILINE):
+        text = text.replace("${" + name + "}", value)
     assert f"python:{minor.group(1)}-slim" in text
 
 
@@ -58,3 +60,30 @@ def test_entrypoint_is_the_murmure_command() -> None:
 def test_secrets_stay_out_of_the_build_context() -> None:
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
     assert ".env" in ignored and "secrets/" in ignored and ".git" in ignored
+
+
+def test_airflow_is_installed_with_its_constraints_for_the_pinned_version() -> None:
+    """Without Airflow's constraints file every build resolves other versions of its hundreds
+    of dependencies; the file is per Airflow version and Python minor."""
+    from packaging.requirements import Requirement
+
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    args = dict(re.findall(r"^ARG (\w+)=(\S+)$", text, re.MULTILINE))
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (wanted,) = [
+        Requirement(dep)
+        for dep in pyproject["project"]["optional-dependencies"]["airflow"]
+        if dep.startswith("apache-airflow")
+    ]
+    assert wanted.specifier.contains(args["AIRFLOW_VERSION"]), args
+    added = re.search(r"^ADD (https://\S+) (\S+)$", text, re.MULTILINE)
+    assert added, "the constraints file is fetched at build time"
+    url, path = added.groups()
+    assert url == (
+        "https://raw.githubusercontent.com/apache/airflow/"
+        "constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt"
+    )
+    for stage in ("airflow-builder", "airflow"):
+        lines = " ".join(_stages()[stage])
+        assert f"--constraint {path}" in lines, stage
+        assert "apache-airflow[postgres]==${AIRFLOW_VERSION}" in lines, stage

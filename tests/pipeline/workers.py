@@ -34,7 +34,7 @@ def index_worker(group: str) -> Iterator[None]:
             "stage": "index",
             "consumer": consumer,
             "dlq_producer": producer,
-            "handle": index_handler(es),
+            "handle": index_handler(es, consumer),
             "stop": stop,
             "batch_size": 50,
             "backoff": FAST_RETRY,

@@ -163,7 +163,9 @@ def test_queued_requests_are_processed_by_the_retention_run(
     request_id = request_erasure(es, ErasureTarget("mention", post.id), now=datetime.now(UTC))
     assert _ids(es, [post.id]) == {post.id}  # queued, not yet done
 
-    reports = process_requests(es, load_profile(write_profile(tmp_path, "test-queue")))
+    run = process_requests(es, load_profile(write_profile(tmp_path, "test-queue")))
+    reports = run.done
+    assert run.failed == {}
 
     assert [r.target.value for r in reports if r.target.kind == "mention"] == [post.id]
     assert _ids(es, [post.id, kept.id]) == {kept.id}
@@ -171,4 +173,4 @@ def test_queued_requests_are_processed_by_the_retention_run(
     assert stored["status"] == "done" and stored["report"]["deleted"] == {
         "murmure-mentions-2033.03": 1
     }
-    assert process_requests(es, load_profile(write_profile(tmp_path, "test-queue"))) == []
+    assert process_requests(es, load_profile(write_profile(tmp_path, "test-queue"))).done == []

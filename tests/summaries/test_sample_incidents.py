@@ -49,7 +49,11 @@ def incidents(es: Elasticsearch) -> dict[str, dict[str, object]]:
     profile = load_profile(SAMPLES / "profile.yml")
     raws = [
         item.model_copy(
-            update={"native_id": PREFIX + item.native_id, "created_at": item.created_at + SHIFT}
+            update={
+                "native_id": PREFIX + item.native_id,
+                "created_at": item.created_at + SHIFT,
+                "fetched_at": item.fetched_at + SHIFT,  # a post is not newer than its fetching
+            }
         )
         for item in replay(SAMPLES / "stream.jsonl", profile=profile, key=load_key())
         if not isinstance(item, BadLine) and item.created_at < LAST
@@ -62,7 +66,7 @@ def incidents(es: Elasticsearch) -> dict[str, dict[str, object]]:
     actions = []
     for raw, analysis in zip(raws, analyses, strict=True):
         enriched = EnrichedMention.from_raw(
-            raw, analysis, pipeline_version="test", processed_at=now
+            raw, analysis, pipeline_version="test", processed_at=raw.fetched_at
         )
         actions.append(
             IndexAction(

@@ -81,10 +81,13 @@ def _digest(entry: Any) -> str:
 
 
 def article_url(link: str | None) -> str | None:
-    """The article behind a redirecting link; the link itself otherwise."""
+    """The article behind a redirecting link; the link itself otherwise; None for a link that is
+    not a web link (the contract refuses it, and the post is worth keeping without it)."""
     if not link:
-        return link
+        return None
     parts = urlparse(link)
+    if parts.scheme not in ("http", "https"):
+        return None
     # Google's redirector, on any of its domains: `/url?url=…` (Alerts) or `/url?q=…`.
     if _site(link).startswith("google.") and parts.path == "/url":
         query = parse_qs(parts.query)

@@ -172,3 +172,11 @@ def test_only_google_redirects_are_unwrapped() -> None:
         "https://www.google.com/search?q=m%C3%A9diath%C3%A8que",
     ]
     assert [article_url(link) for link in kept] == kept
+
+
+def test_a_link_that_is_not_a_web_link_is_dropped_not_the_post() -> None:
+    from listeners.rss import article_url
+
+    assert article_url("javascript:alert(1)") is None
+    assert article_url("mailto:accueil@kerbrient.example") is None
+    assert article_url("") is None

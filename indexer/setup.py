@@ -43,6 +43,7 @@ def ensure_templates(es: Elasticsearch) -> ClusterFeatures:
     """Idempotent: run by `murmure setup` and by every worker at start."""
     features = detect_features(es)
     mentions = layout().mentions
+    mappings = mention_mappings(features.text_analyzer)
     es.indices.put_index_template(
         name=mentions.alias,
         index_patterns=[mentions.pattern],
@@ -52,9 +53,13 @@ def ensure_templates(es: Elasticsearch) -> ClusterFeatures:
                 "number_of_shards": mentions.shards,
                 "number_of_replicas": mentions.replicas,
             },
-            "mappings": mention_mappings(features.text_analyzer),
+            "mappings": mappings,
             "aliases": {mentions.alias: {}},
         },
         meta={"managed_by": "murmure"},
+    )
+    # Monthly indices made by an older template get the fields added since (additive only).
+    es.indices.put_mapping(
+        index=mentions.pattern, properties=mappings["properties"], allow_no_indices=True
     )
     return features

@@ -64,9 +64,16 @@ def ids_indexed_since(ids: Sequence[str], since_iso: str) -> dict[str, Any]:
 
 
 def mentions_between(
-    es: Elasticsearch, start: datetime, end: datetime, *, fields: Sequence[str], page: int = 500
+    es: Elasticsearch,
+    start: datetime,
+    end: datetime,
+    *,
+    fields: Sequence[str],
+    page: int = 500,
+    query: dict[str, Any] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Mentions created in [start, end), oldest first, paged with search_after."""
+    """Mentions created in [start, end) (and matching `query`), oldest first, paged with
+    search_after: memory holds one page, whatever the period."""
     alias = mentions_alias(es)
     if alias is None:
         return
@@ -75,7 +82,7 @@ def mentions_between(
         response = es.search(
             index=alias,
             size=page,
-            query=in_window(start, end),
+            query={"bool": {"filter": [in_window(start, end), *([query] if query else [])]}},
             sort=[{"created_at": "asc"}, {"id": "asc"}],
             source_includes=list(fields),
             search_after=after,
@@ -118,6 +125,28 @@ def complaint_sample(
         track_total_hits=False,
     )
     return [hit["_source"] for hit in response["hits"]["hits"]]
+
+
+def count_between(
+    es: Elasticsearch, start: datetime, end: datetime, query: dict[str, Any] | None = None
+) -> int:
+    return count(es, {"bool": {"filter": [in_window(start, end), *([query] if query else [])]}})
+
+
+def first_created(es: Elasticsearch, start: datetime, end: datetime) -> datetime | None:
+    """When the first mention of [start, end) was posted."""
+    alias = mentions_alias(es)
+    if alias is None:
+        return None
+    hits = es.search(
+        index=alias,
+        size=1,
+        query=in_window(start, end),
+        sort=[{"created_at": "asc"}],
+        source_includes=["created_at"],
+        track_total_hits=False,
+    )["hits"]["hits"]
+    return datetime.fromisoformat(hits[0]["_source"]["created_at"]) if hits else None
 
 
 def term_posts(

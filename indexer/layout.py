@@ -16,8 +16,6 @@ class MentionsLayout(_Layout):
     alias: str
     index_prefix: str
     month_format: str
-    shards: int
-    replicas: int
 
     def index_for(self, created_at: datetime) -> str:
         """Monthly by the post's own date: a re-seen mention lands on its same document."""

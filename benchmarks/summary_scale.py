@@ -13,7 +13,7 @@ lemmas (Zipf over 20,000 words), so the term aggregations face a realistic vocab
 uses parallel bulk requests with refresh off. Usage:
 
     .venv/bin/python benchmarks/summary_scale.py [--small N] [--large N] [--rounds K]
-        [--rule RULE] [--keep] [--reuse]
+        [--rule RULE] [--keep] [--reuse] [--no-replay]
 """
 
 from __future__ import annotations
@@ -205,6 +205,7 @@ def main() -> None:
     parser.add_argument("--rule", default="pic-de-plaintes", help="rule replayed by test-rule")
     parser.add_argument("--keep", action="store_true", help="keep the corpora afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse corpora already seeded")
+    parser.add_argument("--no-replay", action="store_true", help="time the summary only")
     args = parser.parse_args()
 
     up()
@@ -234,7 +235,7 @@ def main() -> None:
                     ["summary", "--week", str(week), "--out", f"{out}/{week}.html", "--lang", "en"]
                 )
                 summary[label].append(seconds)
-        for _ in range(max(1, args.rounds - 1)):
+        for _ in range(0 if args.no_replay else max(1, args.rounds - 1)):
             for label, (_, first) in corpora.items():
                 end = datetime.combine(first.shift(WEEKS).monday, datetime.min.time(), UTC)
                 seconds, peak = timed(
@@ -260,6 +261,8 @@ def main() -> None:
     print(line(f"murmure summary, {large} mentions:", summary["large"], "s"))
     print(line("  ratio large / small:", ratio, "(target <= 2; large < 5 s)"))
     for label, n in (("small", args.small), ("large", args.large)):
+        if args.no_replay:
+            break
         rates = [n / s for s in replay_s[label]]
         print(line(f"test-rule over {WEEKS} weeks, {n:,}:", replay_s[label], "s"))
         print(line("  mentions replayed per second:", rates, "/s"))

@@ -166,7 +166,8 @@ def test_a_small_sample_is_deterministic_and_still_typical(
     again = compute_summary(es, profile, WEEK, settings=settings)
     examples = next(t for t in first.topics if t.topic == "temperature").examples
     assert examples == next(t for t in again.topics if t.topic == "temperature").examples
-    assert examples and all(post.text_redacted.startswith("typique") for post in examples)
+    # The most typical first; the others differ from it (near-duplicates are skipped).
+    assert examples and examples[0].text_redacted.startswith("typique")
 
 
 def test_background_is_asked_only_while_a_term_can_still_rank() -> None:

@@ -190,18 +190,14 @@ def drain(texts: list[str], n: int) -> tuple[float, float]:
     return (c90 - c10) / (t90 - t10), time.perf_counter() - first
 
 
-def latency(texts: list[str], rate: float, seconds: float) -> list[float]:
-    n = int(rate * seconds)
-    run = "latency-" + uuid.uuid4().hex[:6]
-    batch = mentions(texts, n, run)
-    watcher = Watcher(run, [m.id for m in batch])
-    watcher.thread.start()
-    producer = make_producer(linger_ms=0)
+def produce(batch: list[RawMention], rate: float | None) -> dict[str, float]:
+    """Sends the mentions to `mentions.raw` at `rate` per second (None: all at once); returns
+    when each was sent."""
+    producer = make_producer(linger_ms=0 if rate else 5)
     sent: dict[str, float] = {}
     start = time.perf_counter()
     for i, mention in enumerate(batch):
-        delay = start + i / rate - time.perf_counter()
-        if delay > 0:
+        if rate is not None and (delay := start + i / rate - time.perf_counter()) > 0:
             time.sleep(delay)
         producer.send(
             os.environ["MURMURE_TOPIC_PREFIX"] + "mentions.raw",
@@ -210,6 +206,16 @@ def latency(texts: list[str], rate: float, seconds: float) -> list[float]:
         )
         sent[mention.id] = time.perf_counter()
     producer.flush()
+    return sent
+
+
+def latency(texts: list[str], rate: float, seconds: float) -> list[float]:
+    n = int(rate * seconds)
+    run = "latency-" + uuid.uuid4().hex[:6]
+    batch = mentions(texts, n, run)
+    watcher = Watcher(run, [m.id for m in batch])
+    watcher.thread.start()
+    sent = produce(batch, rate)
     watcher.thread.join(120)
     watcher.stop.set()
     if watcher.pending:
@@ -341,19 +347,7 @@ def alert_delays(
     the notices and e-mails of the marked ones."""
     run = "alerts-" + uuid.uuid4().hex[:6]
     batch = marked(texts, n, run)
-    producer = make_producer(linger_ms=0 if rate else 5)
-    sent: dict[str, float] = {}
-    start = time.perf_counter()
-    for i, mention in enumerate(batch):
-        if rate is not None and (delay := start + i / rate - time.perf_counter()) > 0:
-            time.sleep(delay)
-        producer.send(
-            os.environ["MURMURE_TOPIC_PREFIX"] + "mentions.raw",
-            key=mention.id.encode(),
-            value=mention.model_dump_json().encode(),
-        )
-        sent[mention.id] = time.perf_counter()
-    producer.flush()
+    sent = produce(batch, rate)
     expected = len(range(0, n, MARKED_EVERY))
     deadline = time.perf_counter() + 600
     while time.perf_counter() < deadline:

@@ -41,9 +41,6 @@ def make_consumer(group_id: str, *topic_keys: TopicKey, **overrides: Any) -> Kaf
         "isolation_level": "read_committed",
     }
     consumer = KafkaConsumer(**(options | overrides))
-    # Metadata first: a member that joins its group before knowing the topics' partitions is
-    # assigned none of them until its next metadata refresh, minutes later.
-    consumer.topics()
     consumer.subscribe([topic(key) for key in topic_keys])
     return consumer
 

@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from config.rules import parse_duration
@@ -86,12 +93,14 @@ def test_rule(
 ) -> None:
     """Replay indexed mentions through RULE and show what it would have raised."""
     from alerts.facts import Facts
-    from alerts.replay import indexed_mentions, replay_rule, warm_up_start
+    from alerts.replay import filter_query, indexed_mentions, replay_rule, warm_up_start
     from indexer.client import make_client
     from indexer.layout import layout
+    from indexer.queries import count_between, first_created
 
     loaded = open_profile(profile)
-    if loaded.alerts.rule(rule) is None:
+    tested = loaded.alerts.rule(rule)
+    if tested is None:
         known = ", ".join(r.id for r in loaded.alerts.rules) or "none"
         raise typer.BadParameter(f"no rule {rule!r} in the profile (rules: {known})")
     try:
@@ -100,21 +109,38 @@ def test_rule(
         raise typer.BadParameter(str(error), param_hint="--since") from None
     end = _parse_until(until)
     start = end - span
+    warm_up = warm_up_start(loaded, rule, start)
+    query = filter_query(tested.filter)
     es = make_client()
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(f"replaying {rule}", total=None)
-        documents = indexed_mentions(es, warm_up_start(loaded, rule, start), end)
+    zone = ZoneInfo(loaded.library.timezone)
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[at]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(
+            f"replaying {rule}", total=count_between(es, warm_up, end, query), at=""
+        )
+
+        def advance(facts: Facts) -> None:
+            at = facts.created_at.astimezone(zone).strftime("%d/%m/%Y")
+            progress.update(task, advance=1, at=at)
+
         notices = replay_rule(
             loaded,
             rule,
-            (Facts.of_document(document) for document in documents),
+            (Facts.of_document(doc) for doc in indexed_mentions(es, warm_up, end, query)),
             since=start,
             until=end,
             index_pattern=layout().mentions.alias,
-            progress=lambda: progress.advance(task),
+            progress=advance,
+            first_seen=first_created(es, warm_up, end),
         )
     es.close()
-    zone = ZoneInfo(loaded.library.timezone)
     table = Table(title=f"{rule}: {start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC")
     for column in (
         "notice",

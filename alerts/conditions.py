@@ -30,13 +30,15 @@ def horizon(condition: Condition) -> timedelta:
     return window_of(condition)
 
 
-def _in(times: list[datetime], start: datetime, end: datetime) -> list[datetime]:
+def _count(times: list[datetime], start: datetime, end: datetime) -> int:
     """Times in the half-open interval (start, end]; `times` is sorted."""
-    return times[bisect.bisect_right(times, start) : bisect.bisect_right(times, end)]
+    return bisect.bisect_right(times, end) - bisect.bisect_right(times, start)
 
 
-def _until(current: list[datetime], needed: int, window: timedelta) -> datetime | None:
-    return current[-needed] + window if len(current) >= needed else None
+def _until(times: list[datetime], at: datetime, needed: int, window: timedelta) -> datetime | None:
+    """When the window ending at `at` stops holding `needed` times, if it holds them now."""
+    end = bisect.bisect_right(times, at)
+    return times[end - needed] + window if _count(times, at - window, at) >= needed else None
 
 
 def evaluate(
@@ -48,32 +50,32 @@ def evaluate(
         present = at in times
         return Evaluation(present, int(present), at, at, at if present else None)
     window = window_of(condition)
-    current = _in(times, at - window, at)
+    current = _count(times, at - window, at)
     if isinstance(condition, CountCondition):
         return Evaluation(
-            holds=len(current) >= condition.min_count,
-            count=len(current),
+            holds=current >= condition.min_count,
+            count=current,
             window_start=at - window,
             window_end=at,
-            holds_until=_until(current, condition.min_count, window),
+            holds_until=_until(times, at, condition.min_count, window),
         )
     assert isinstance(condition, SpikeCondition)
     seen = [
-        len(_in(times, at - (k + 1) * window, at - k * window))
+        _count(times, at - (k + 1) * window, at - k * window)
         for k in range(1, condition.baseline_windows + 1)
         if at - (k + 1) * window >= history_start
     ]
     if not seen:
-        return Evaluation(False, len(current), at - window, at)
+        return Evaluation(False, current, at - window, at)
     # One pseudo-mention over the baseline: an empty past is "rare", not "impossible".
     mean = (sum(seen) + 1) / len(seen)
     needed = threshold(mean, condition.p_value, condition.min_count)
     return Evaluation(
-        holds=len(current) >= needed,
-        count=len(current),
+        holds=current >= needed,
+        count=current,
         window_start=at - window,
         window_end=at,
-        holds_until=_until(current, needed, window),
+        holds_until=_until(times, at, needed, window),
         baseline=mean,
-        p_value=tail(len(current), mean),
+        p_value=tail(current, mean),
     )

@@ -128,7 +128,7 @@ class Engine:
         if facts.id in state.events:
             return []  # seen already: at-least-once delivery
         self.dirty.add(key)
-        state.events[facts.id] = facts.created_at
+        state.add_event(facts.id, facts.created_at)
         state.recent = sorted([*state.recent, facts.sample()], key=lambda m: m.created_at)[
             -self.config.max_mentions :
         ]
@@ -251,11 +251,9 @@ class Engine:
 
     def _prune(self, rule: Rule, group: GroupState, until: datetime) -> bool:
         cutoff = until - self._keep_for(rule)
-        old = [mention_id for mention_id, at in group.events.items() if at < cutoff]
-        for mention_id in old:
-            del group.events[mention_id]
+        dropped = group.drop_events_before(cutoff)
         recent = [m for m in group.recent if m.created_at >= cutoff or group.episode is not None]
-        changed = bool(old) or len(recent) != len(group.recent)
+        changed = dropped or len(recent) != len(group.recent)
         group.recent = recent
         return changed
 

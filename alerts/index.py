@@ -5,6 +5,7 @@ from typing import Any
 
 from elasticsearch import ConflictError, Elasticsearch
 
+from config.settings import get_settings
 from indexer.layout import layout
 from schemas.alert import Alert
 
@@ -59,7 +60,7 @@ def ensure_alerts_index(es: Elasticsearch) -> str:
         try:
             es.indices.create(
                 index=alerts.index,
-                settings={"number_of_shards": 1, "number_of_replicas": 0},
+                settings={"number_of_shards": 1, "number_of_replicas": get_settings().es_replicas},
                 mappings=MAPPINGS,
                 aliases={alerts.alias: {"is_write_index": True}},
             )

@@ -4,10 +4,11 @@ Serialised one group per key, so the worker persists only what a batch changed (
 compacted `alerts.state` topic) and a restart resumes exactly where the last commit left off.
 """
 
+import bisect
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from schemas.alert import AlertMention
 
@@ -44,8 +45,33 @@ class GroupState(_State):
         default=None, description="the last episode's end: late mentions before it reopen nothing"
     )
 
+    # `events` in time order, built once after loading then kept in order: a dense rule
+    # (a network-wide spike) holds tens of thousands of events, too many to sort per mention.
+    _times: list[datetime] | None = PrivateAttr(default=None)
+    _ids: list[str] = PrivateAttr(default_factory=list)
+
     def sorted_times(self) -> list[datetime]:
-        return sorted(self.events.values())
+        if self._times is None:
+            order = sorted(self.events.items(), key=lambda item: (item[1], item[0]))
+            self._times = [at for _, at in order]
+            self._ids = [mention_id for mention_id, _ in order]
+        return self._times
+
+    def add_event(self, mention_id: str, at: datetime) -> None:
+        times = self.sorted_times()
+        position = bisect.bisect_right(times, at)
+        times.insert(position, at)
+        self._ids.insert(position, mention_id)
+        self.events[mention_id] = at
+
+    def drop_events_before(self, cutoff: datetime) -> bool:
+        """Forgets events older than `cutoff`; says whether there were any."""
+        times = self.sorted_times()
+        old = bisect.bisect_left(times, cutoff)
+        for mention_id in self._ids[:old]:
+            del self.events[mention_id]
+        del times[:old], self._ids[:old]
+        return bool(old)
 
 
 class Seen(_State):

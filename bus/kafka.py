@@ -4,15 +4,18 @@ kafka-python 3 changed its producer defaults between releases; a pipeline that m
 or duplicate mentions states acks and idempotence itself.
 """
 
+import logging
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import InvalidPartitionsError, TopicAlreadyExistsError
 
-from bus.topics import TopicKey, topic, topics_file
+from bus.topics import TopicKey, TopicSpec, topic, topics_file
 from config.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 def make_producer(**overrides: Any) -> KafkaProducer:
@@ -42,19 +45,35 @@ def make_consumer(group_id: str, *topic_keys: TopicKey, **overrides: Any) -> Kaf
     return consumer
 
 
+class TopicSettingsError(ValueError):
+    """The topics' settings do not fit the cluster (not retried: the fix is a setting)."""
+
+
 def ensure_topics(keys: Iterable[TopicKey] | None = None) -> list[str]:
-    """Create missing topics with their partitions and retention; returns the ones created."""
+    """Create missing topics with their partitions and retention, and add partitions to a
+    worker topic when MURMURE_KAFKA_PARTITIONS grew; returns the topics created."""
     spec_file = topics_file()
-    wanted: Mapping[TopicKey, Any] = {
+    settings = get_settings()
+    wanted: Mapping[TopicKey, TopicSpec] = {
         key: spec for key, spec in spec_file.topics.items() if keys is None or key in set(keys)
     }
-    admin = KafkaAdminClient(bootstrap_servers=get_settings().kafka_bootstrap)
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     try:
-        existing = set(admin.list_topics())
+        brokers = len(admin.describe_cluster()["brokers"])
+        if settings.kafka_replication_factor > brokers:
+            raise TopicSettingsError(
+                f"MURMURE_KAFKA_REPLICATION_FACTOR={settings.kafka_replication_factor} but the "
+                f"Kafka cluster has {brokers} broker(s): lower it or add brokers"
+            )
+        existing = {
+            str(described["name"]): len(described["partitions"])
+            for described in admin.describe_topics([topic(key) for key in wanted])
+            if not described.get("error_code")
+        }
         missing = {
             topic(key): {
-                "num_partitions": spec.partitions,
-                "replication_factor": spec_file.replication_factor,
+                "num_partitions": spec.partition_count,
+                "replication_factor": settings.kafka_replication_factor,
                 "configs": spec.kafka_configs(spec_file.max_message_bytes),
             }
             for key, spec in wanted.items()
@@ -64,6 +83,16 @@ def ensure_topics(keys: Iterable[TopicKey] | None = None) -> list[str]:
             # Created concurrently by another worker: that is what we wanted.
             with suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing, wait_for_metadata=True)
+        grown = {
+            topic(key): spec.partition_count
+            for key, spec in wanted.items()
+            if existing.get(topic(key), spec.partition_count) < spec.partition_count
+        }
+        if grown:
+            # Only new records use the new partitions; a partition count never shrinks.
+            log.info("adding partitions: %s", grown)
+            with suppress(InvalidPartitionsError):  # grown concurrently by another worker
+                admin.create_partitions(grown)
         return sorted(missing)
     finally:
         admin.close()

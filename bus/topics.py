@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 from importlib.resources import files
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -17,16 +17,26 @@ class TopicSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
-    partitions: int = Field(ge=1)
+    partitions: Annotated[int, Field(ge=1)] | Literal["workers"]
     retention_days: int = Field(ge=1)
     cleanup_policy: Literal["delete", "compact"] = "delete"
 
+    @property
+    def partition_count(self) -> int:
+        if self.partitions == "workers":
+            return get_settings().kafka_partitions
+        return self.partitions
+
     def kafka_configs(self, max_message_bytes: int) -> dict[str, str]:
-        return {
+        configs = {
             "retention.ms": str(self.retention_days * _DAY_MS),
             "max.message.bytes": str(max_message_bytes),
             "cleanup.policy": self.cleanup_policy,
         }
+        if get_settings().kafka_replication_factor >= 3:
+            # With acks=all, a write needs two copies: one broker may fail, none is lost.
+            configs["min.insync.replicas"] = "2"
+        return configs
 
 
 class ProducerSpec(BaseModel):
@@ -39,7 +49,6 @@ class ProducerSpec(BaseModel):
 class TopicsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    replication_factor: int = Field(ge=1)
     max_message_bytes: int = Field(ge=1_048_576)
     producer: ProducerSpec
     topics: dict[TopicKey, TopicSpec]

@@ -36,6 +36,24 @@ class Settings(BaseSettings):
     def max_clock_skew(self) -> timedelta:
         return timedelta(seconds=self.max_clock_skew_s)
 
+    # Scale: data, not code. One server keeps the defaults; see the IT guide's sizing section.
+    kafka_partitions: int = Field(
+        default=3,
+        ge=1,
+        le=1000,
+        description="partitions of mentions.raw and mentions.enriched: at most this many "
+        "`enrich` (and `index`) workers share the work",
+    )
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, le=7, description="copies of each topic, on as many Kafka brokers"
+    )
+    es_shards: int = Field(
+        default=1, ge=1, le=64, description="primary shards of each monthly mention index"
+    )
+    es_replicas: int = Field(
+        default=0, ge=0, le=5, description="copies of each shard, on other Elasticsearch nodes"
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -6,6 +6,11 @@ from typing import Any
 from schemas import EnrichedMention
 
 
+def lemma_terms(lemmas: str) -> list[str]:
+    """The words of a lemma string, lower-cased; numbers and punctuation left out."""
+    return [word for word in lemmas.lower().split() if any(char.isalpha() for char in word)]
+
+
 def to_document(mention: EnrichedMention, *, indexed_at: datetime) -> dict[str, Any]:
     document = mention.model_dump(mode="json", exclude={"topics", "text_redacted"})
     document["topics"] = mention.topic_ids
@@ -15,5 +20,7 @@ def to_document(mention: EnrichedMention, *, indexed_at: datetime) -> dict[str, 
         for span in tag.evidence
     ]
     document["text"] = mention.text_redacted
+    # Each distinct word once: term aggregations then count posts, not occurrences.
+    document["lemma_terms"] = sorted(set(lemma_terms(mention.lemmas)))
     document["indexed_at"] = indexed_at.isoformat()
     return document

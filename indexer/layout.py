@@ -16,8 +16,6 @@ class _Layout(BaseModel):
 class MentionsLayout(_Layout):
     alias: str
     index_prefix: str
-    shards: int
-    replicas: int
     recent_writes_s: float
 
     def index_for(self, created_at: datetime) -> str:

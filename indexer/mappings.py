@@ -45,6 +45,9 @@ def mention_mappings(text_analyzer: str) -> dict[str, Any]:
             "text": {"type": "text", "analyzer": text_analyzer},
             # fielddata: the staff dashboard's top terms count lemmas; cheap at library volumes.
             "lemmas": {"type": "text", "analyzer": "standard", "fielddata": True},
+            # The distinct words of `lemmas`, with doc values: the summary's emerging terms are
+            # counted by aggregations on it, off the heap, at any corpus size.
+            "lemma_terms": KEYWORD,
             "pipeline_version": KEYWORD,
         },
     }

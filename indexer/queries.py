@@ -1,5 +1,6 @@
 """Searches of mentions other stages need (demo, summaries, alerts), beside the mapping they use."""
 
+import zlib
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -63,9 +64,16 @@ def ids_indexed_since(ids: Sequence[str], since_iso: str) -> dict[str, Any]:
 
 
 def mentions_between(
-    es: Elasticsearch, start: datetime, end: datetime, *, fields: Sequence[str], page: int = 500
+    es: Elasticsearch,
+    start: datetime,
+    end: datetime,
+    *,
+    fields: Sequence[str],
+    page: int = 500,
+    query: dict[str, Any] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Mentions created in [start, end), oldest first, paged with search_after."""
+    """Mentions created in [start, end) (and matching `query`), oldest first, paged with
+    search_after: memory holds one page, whatever the period."""
     alias = mentions_alias(es)
     if alias is None:
         return
@@ -74,7 +82,7 @@ def mentions_between(
         response = es.search(
             index=alias,
             size=page,
-            query=in_window(start, end),
+            query={"bool": {"filter": [in_window(start, end), *([query] if query else [])]}},
             sort=[{"created_at": "asc"}, {"id": "asc"}],
             source_includes=list(fields),
             search_after=after,
@@ -88,35 +96,117 @@ def mentions_between(
         after = hits[-1]["sort"]
 
 
-def complaint_posts(
-    es: Elasticsearch, topic: str, start: datetime, end: datetime, *, limit: int
+def complaint_sample(
+    es: Elasticsearch, topic: str, start: datetime, end: datetime, *, size: int
 ) -> list[dict[str, Any]]:
-    """A topic's relevant complaints posted in [start, end), oldest first."""
+    """Up to `size` of a topic's relevant complaints posted in [start, end), drawn uniformly at
+    random but the same ones on every call (seeded by topic and window, hashed with the id)."""
     alias = mentions_alias(es)
     if alias is None:
         return []
+    chosen = {
+        "bool": {
+            "filter": [in_window(start, end), RELEVANT, COMPLAINT, {"term": {"topics": topic}}]
+        }
+    }
+    seed = zlib.crc32(f"{topic}/{start.isoformat()}/{end.isoformat()}".encode())
     response = es.search(
         index=alias,
-        size=limit,
+        size=size,
         query={
-            "bool": {
-                "filter": [in_window(start, end), RELEVANT, COMPLAINT, {"term": {"topics": topic}}]
+            "function_score": {
+                "query": chosen,
+                "random_score": {"seed": seed, "field": "id"},
+                "boost_mode": "replace",
             }
         },
         source_includes=["id", "text", "lemmas", "created_at", "url"],
-        sort=[{"created_at": "asc"}, {"id": "asc"}],
+        sort=[{"_score": "desc"}, {"id": "asc"}],
+        track_total_hits=False,
     )
     return [hit["_source"] for hit in response["hits"]["hits"]]
 
 
-def relevant_lemmas(es: Elasticsearch, start: datetime, end: datetime) -> Iterator[str]:
-    """Every relevant mention's lemmas in the window (scrolls: a week is a few hundred posts)."""
+def count_between(
+    es: Elasticsearch, start: datetime, end: datetime, query: dict[str, Any] | None = None
+) -> int:
+    return count(es, {"bool": {"filter": [in_window(start, end), *([query] if query else [])]}})
+
+
+def first_created(es: Elasticsearch, start: datetime, end: datetime) -> datetime | None:
+    """When the first mention of [start, end) was posted."""
+    alias = mentions_alias(es)
+    if alias is None:
+        return None
+    hits = es.search(
+        index=alias,
+        size=1,
+        query=in_window(start, end),
+        sort=[{"created_at": "asc"}],
+        source_includes=["created_at"],
+        track_total_hits=False,
+    )["hits"]["hits"]
+    return datetime.fromisoformat(hits[0]["_source"]["created_at"]) if hits else None
+
+
+def term_posts(
+    es: Elasticsearch, start: datetime, end: datetime, *, min_posts: int, page: int = 5000
+) -> Iterator[tuple[str, int]]:
+    """Each lemma word held by at least `min_posts` relevant mentions posted in [start, end),
+    with how many hold it. A composite aggregation pages through every word, so the counts are
+    exact whatever the number of words or of monthly indices, and memory stays one page."""
     alias = mentions_alias(es)
     if alias is None:
         return
-    query = {"query": {"bool": {"filter": [in_window(start, end), RELEVANT]}}}
-    for hit in helpers.scan(es, query=query, index=alias, _source=["lemmas"], size=1000):
-        yield str(hit["_source"].get("lemmas", ""))
+    after: dict[str, Any] | None = None
+    while True:
+        composite: dict[str, Any] = {
+            "size": page,
+            "sources": [{"term": {"terms": {"field": "lemma_terms"}}}],
+        }
+        if after is not None:
+            composite["after"] = after
+        response = es.search(
+            index=alias,
+            size=0,
+            query={"bool": {"filter": [in_window(start, end), RELEVANT]}},
+            aggs={"words": {"composite": composite}},
+        )
+        words = response["aggregations"]["words"]
+        for bucket in words["buckets"]:
+            if bucket["doc_count"] >= min_posts:
+                yield str(bucket["key"]["term"]), int(bucket["doc_count"])
+        after = words.get("after_key")
+        if after is None or len(words["buckets"]) < page:
+            return
+
+
+def posts_holding(
+    es: Elasticsearch, start: datetime, end: datetime, terms: Sequence[str]
+) -> dict[str, int]:
+    """How many relevant mentions posted in [start, end) hold each of `terms` (absent: none)."""
+    alias = mentions_alias(es)
+    if alias is None or not terms:
+        return {}
+    response = es.search(
+        index=alias,
+        size=0,
+        query={"bool": {"filter": [in_window(start, end), RELEVANT]}},
+        aggs={
+            "held": {
+                "terms": {
+                    "field": "lemma_terms",
+                    "include": list(terms),
+                    "size": len(terms),
+                    "shard_size": len(terms),
+                }
+            }
+        },
+    )
+    return {
+        str(bucket["key"]): int(bucket["doc_count"])
+        for bucket in response["aggregations"]["held"]["buckets"]
+    }
 
 
 def own_posts(es: Elasticsearch, start: datetime, end: datetime) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from elasticsearch import ApiError, Elasticsearch
 
+from config.settings import get_settings
 from indexer.layout import layout
 from indexer.mappings import mention_mappings
 
@@ -43,18 +44,30 @@ def ensure_templates(es: Elasticsearch) -> ClusterFeatures:
     """Idempotent: run by `murmure setup` and by every worker at start."""
     features = detect_features(es)
     mentions = layout().mentions
+    settings = get_settings()
+    mappings = mention_mappings(features.text_analyzer)
     es.indices.put_index_template(
         name=mentions.alias,
         index_patterns=[mentions.pattern],
         priority=100,
         template={
             "settings": {
-                "number_of_shards": mentions.shards,
-                "number_of_replicas": mentions.replicas,
+                "number_of_shards": settings.es_shards,
+                "number_of_replicas": settings.es_replicas,
             },
-            "mappings": mention_mappings(features.text_analyzer),
+            "mappings": mappings,
             "aliases": {mentions.alias: {}},
         },
         meta={"managed_by": "murmure"},
+    )
+    # Monthly indices made by an older template get the fields added since (additive only)
+    # and the replicas set now (shards stay: a month keeps the shards it was created with).
+    es.indices.put_mapping(
+        index=mentions.pattern, properties=mappings["properties"], allow_no_indices=True
+    )
+    es.indices.put_settings(
+        index=mentions.pattern,
+        settings={"number_of_replicas": settings.es_replicas},
+        allow_no_indices=True,
     )
     return features

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from bus.kafka import ensure_topics, make_producer
+from bus.kafka import TopicSettingsError, ensure_topics, make_producer
 from bus.worker import poll_more, serve
 from config.sources import ReplaySource
 from indexer.client import make_client
@@ -25,7 +25,11 @@ console = Console(stderr=True)
 
 def setup() -> None:
     """Create the Kafka topics and the Elasticsearch templates (safe to run again)."""
-    created = ensure_topics()
+    try:
+        created = ensure_topics()
+    except TopicSettingsError as error:
+        console.print(f"[red]cannot create the topics:[/red] {error}")
+        raise typer.Exit(code=2) from None
     features = ensure_templates(make_client())
     console.print(f"Topics created: {', '.join(created) or 'none (all present)'}")
     console.print(

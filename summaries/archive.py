@@ -15,6 +15,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 
+from config.settings import get_settings
 from indexer.layout import layout
 from schemas.summary import WeeklySummary
 from summaries.render import Report
@@ -55,7 +56,12 @@ def ensure_summaries_index(es: Elasticsearch) -> str:
     names = layout().summaries
     if not es.indices.exists(index=names.alias):
         try:
-            es.indices.create(index=names.index, mappings=MAPPINGS, aliases={names.alias: {}})
+            es.indices.create(
+                index=names.index,
+                mappings=MAPPINGS,
+                aliases={names.alias: {}},
+                settings={"number_of_replicas": get_settings().es_replicas},
+            )
         except ApiError as error:
             if "resource_already_exists" not in str(error):
                 raise

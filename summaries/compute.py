@@ -7,7 +7,7 @@ from elasticsearch import Elasticsearch
 
 from config.profile import Profile
 from indexer.figures import PeriodFigures, figures_by_period, volume
-from indexer.queries import complaint_posts, own_posts, relevant_lemmas
+from indexer.queries import complaint_sample, own_posts, posts_holding, term_posts
 from schemas.alert import AlertMention
 from schemas.summary import (
     BranchCount,
@@ -108,8 +108,10 @@ def compute_summary(
 
     baseline_start, _ = baseline[0].window(timezone)
     emerging = emerging_terms(
-        relevant_lemmas(es, start, end),
-        relevant_lemmas(es, baseline_start, start),
+        term_posts(es, start, end, min_posts=settings.emerging_min_count),
+        current.relevant,
+        lambda terms: posts_holding(es, baseline_start, start, terms),
+        sum(figures[w].relevant for w in baseline),
         size=settings.emerging_terms,
         min_count=settings.emerging_min_count,
     )
@@ -157,7 +159,7 @@ def _examples(
             created_at=datetime.fromisoformat(source["created_at"]),
             url=source.get("url"),
         )
-        for source in complaint_posts(es, topic, start, end, limit=settings.example_pool)
+        for source in complaint_sample(es, topic, start, end, size=settings.example_pool)
     ]
     chosen = typical_posts(
         pool, count=settings.examples_per_topic, max_similarity=settings.example_max_similarity

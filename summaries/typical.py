@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from indexer.document import lemma_terms
+
 Vector = dict[str, float]
 
 
@@ -24,12 +26,8 @@ class Post:
     url: str | None = None
 
 
-def tokens(lemmas: str) -> list[str]:
-    return [word for word in lemmas.lower().split() if any(char.isalpha() for char in word)]
-
-
 def tfidf(posts: Sequence[Post]) -> list[Vector]:
-    counts = [Counter(tokens(post.lemmas)) for post in posts]
+    counts = [Counter(lemma_terms(post.lemmas)) for post in posts]
     frequency = Counter(term for count in counts for term in count)
     total = len(posts)
     vectors = []
@@ -58,6 +56,9 @@ def typical_posts(posts: Sequence[Post], *, count: int, max_similarity: float) -
     """Up to `count` posts, most typical first."""
     if not posts:
         return []
+    # Float sums depend on their order: a canonical order of posts, and scores rounded, so that
+    # equally typical posts tie (and go to the earlier) whatever order they were fetched in.
+    posts = sorted(posts, key=lambda post: (post.created_at, post.id))
     vectors = tfidf(posts)
     total: defaultdict[str, float] = defaultdict(float)
     for vector in vectors:
@@ -66,7 +67,7 @@ def typical_posts(posts: Sequence[Post], *, count: int, max_similarity: float) -
     centroid = _normalised(dict(total))
     ranked = sorted(
         range(len(posts)),
-        key=lambda i: (-cosine(vectors[i], centroid), posts[i].created_at, posts[i].id),
+        key=lambda i: (-round(cosine(vectors[i], centroid), 9), posts[i].created_at, posts[i].id),
     )
     chosen: list[int] = []
     for index in ranked:

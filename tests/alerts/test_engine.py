@@ -244,3 +244,12 @@ def test_poisson_tail_matches_closed_forms() -> None:
     assert tail(3, 1.0) == pytest.approx(1 - math.exp(-1) * (1 + 1 + 0.5))
     assert tail(300, 100.0) < 1e-40
     assert threshold(10.0, 0.01, 3) == 19  # P(X>=19 | 10) ~ 0.007, P(X>=18) ~ 0.014
+
+
+def test_poisson_threshold_is_the_first_count_the_tail_falls_below() -> None:
+    for mean in (0.2, 1.0, 3.7, 10.0, 55.5, 430.0, 2_600.0):
+        for p_value, floor in ((0.001, 1), (0.01, 3), (0.05, 50), (0.6, 1)):
+            count = max(floor, 1, int(mean) if p_value < 0.5 else 0)
+            while tail(count, mean) >= p_value:  # the definition, one count at a time
+                count += 1
+            assert threshold(mean, p_value, floor) == count, (mean, p_value, floor)

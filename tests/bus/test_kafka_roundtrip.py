@@ -19,7 +19,7 @@ def test_topics_are_created_with_their_partitions(topics: None) -> None:
     finally:
         consumer.close()
     assert partitions is not None
-    assert len(partitions) == topics_file().topics["raw"].partitions
+    assert len(partitions) == topics_file().topics["raw"].partition_count
 
 
 def test_raw_mention_round_trip(topics: None) -> None:

@@ -1,5 +1,6 @@
 """How the summary chooses: ISO weeks, typical posts, emerging terms, escaping."""
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -40,10 +41,21 @@ def test_typical_posts_are_near_the_centroid_and_not_duplicates() -> None:
     assert typical_posts([], count=3, max_similarity=0.9) == []
 
 
+def _posts_holding(posts: list[str]) -> Counter[str]:
+    return Counter(word for post in posts for word in set(post.split()))
+
+
 def test_emerging_terms_are_frequent_now_and_rare_before() -> None:
     before = ["wifi lent", "livre prêt", "livre retour", "wifi coupé"] * 5
     week = ["chauffage panne", "chauffage froid", "chauffage panne", "livre prêt", "wifi lent"]
-    found = emerging_terms(week, before, size=3, min_count=2)
+    found = emerging_terms(
+        _posts_holding(week).items(),
+        len(week),
+        lambda terms: {term: _posts_holding(before)[term] for term in terms},
+        len(before),
+        size=3,
+        min_count=2,
+    )
     assert [term for term, *_ in found][:2] == ["chauffage", "panne"]
     assert found[0][1:3] == (3, 0)
     assert all(term not in {"livre", "wifi"} for term, *_ in found)

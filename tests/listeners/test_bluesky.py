@@ -6,7 +6,7 @@ from typing import Any
 from listeners.checkpoints import MemoryCheckpoints
 from listeners.pseudonym import pseudonymise
 from tests.listeners.conftest import KEY, drain, make_context, mentions, source
-from tests.listeners.fakeapi import FakeApi, json_reply
+from tests.listeners.fakeapi import FakeApi, Reply, Request, json_reply
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
 
@@ -68,15 +68,18 @@ def test_cursor_pages_malformed_posts_and_resume_since_the_newest(api: FakeApi) 
 
 
 def test_429_with_ratelimit_reset_then_a_502_are_waited_out(api: FakeApi) -> None:
-    reset = str(int(time.time()) + 2)
-    api.route(
-        "GET",
-        SEARCH,
-        json_reply(
+    def rate_limited(request: Request) -> Reply:  # resets 1 to 2 s after the request
+        reset = str(int(time.time()) + 2)
+        return json_reply(
             {"error": "RateLimitExceeded"},
             429,
             **{"ratelimit-reset": reset, "ratelimit-remaining": "0"},
-        ),
+        )
+
+    api.route(
+        "GET",
+        SEARCH,
+        rate_limited,
         json_reply({"error": "UpstreamFailure"}, 502),
         json_reply({"posts": [post("3kc", "2026-11-10T11:00:00.000Z")]}),
     )

@@ -11,7 +11,7 @@ from listeners.checkpoints import MemoryCheckpoints
 from listeners.pseudonym import pseudonymise
 from listeners.retry import SourceUnavailableError
 from tests.listeners.conftest import KEY, drain, make_context, mentions, read_stream, source
-from tests.listeners.fakeapi import FakeApi, Reply, json_reply
+from tests.listeners.fakeapi import FakeApi, Reply, Request, json_reply
 
 SEARCH = "/2/tweets/search/recent"
 STREAM = "/2/tweets/search/stream"
@@ -112,11 +112,14 @@ def test_a_sweep_cut_by_max_pages_resumes_from_its_page_token(api: FakeApi) -> N
 
 
 def test_429_waits_for_the_reset_header_and_500_is_retried(api: FakeApi) -> None:
-    reset = str(int(time.time()) + 2)
+    def rate_limited(request: Request) -> Reply:  # resets 1 to 2 s after the request
+        reset = str(int(time.time()) + 2)
+        return json_reply({"title": "Too Many Requests"}, 429, **{"x-rate-limit-reset": reset})
+
     api.route(
         "GET",
         SEARCH,
-        json_reply({"title": "Too Many Requests"}, 429, **{"x-rate-limit-reset": reset}),
+        rate_limited,
         json_reply({"title": "Internal"}, 500),
         page([tweet("7")]),
     )

@@ -182,6 +182,8 @@ def test_restart_in_the_middle_of_a_window_neither_misses_nor_repeats(
             120,
             "the resolution after another restart",
         )
+        # In `alerts` before it is mailed: the worker stops once the mail is out.
+        eventually(lambda: len(mailbox.messages) >= 2, 120, "the resolution e-mail")
     notices = read_notices(profile.library.id)
     assert [n.status for n in notices] == ["open", "resolved"]
     assert notices[0].count == 3 and notices[0].trigger_mention_id == stream[2].id

@@ -69,8 +69,7 @@ def test_enrich_killed_mid_batch_then_restarted_indexes_each_mention_once(
     ids = [m.id for m in mentions]
     enrich_group = group()
     producer = make_producer()
-    publish(producer, mentions)
-    producer.close()
+    publish(producer, mentions[:300])
     with index_worker(group()):
         worker = start_process("enrich", enrich_group, tmp_path / "enrich.log")
         eventually(lambda: indexed(es, ids) >= 40, 120, "enrichment under way")
@@ -80,8 +79,10 @@ def test_enrich_killed_mid_batch_then_restarted_indexes_each_mention_once(
         eventually(
             lambda: not any(running(pid) for pid in nlp_processes), 60, "NLP processes gone too"
         )
-        partial = indexed(es, ids)
-        assert partial < len(ids), "the worker finished before it could be killed"
+        # Posted while enrich was down: however far the killed worker got, the restarted one
+        # has work left, whatever the speed of the machine.
+        publish(producer, mentions[300:])
+        producer.close()
         worker = start_process("enrich", enrich_group, tmp_path / "enrich.log")
         try:
             eventually(lambda: indexed(es, ids) == len(ids), 180, "every mention indexed")

@@ -148,7 +148,7 @@ def test_partitions_produced_weeks_apart_give_the_alerts_of_the_time_ordered_run
     _produce([item for chunk in _by_partition(stream) for item in chunk])  # 0, then 1, then 2
     with _worker(profile, group):
         eventually(
-            lambda: len(read_notices(profile.library.id)) >= len(expected), 90, "all the notices"
+            lambda: len(read_notices(profile.library.id)) >= len(expected), 300, "all the notices"
         )
     assert [notice_key(n) for n in read_notices(profile.library.id)] == expected
 
@@ -167,7 +167,7 @@ def test_a_restart_while_mentions_wait_neither_misses_nor_repeats(topics: None) 
     upstream = threading.Event()
     upstream.set()  # the NLP stage still has partition 2's second half to pass on
     with _worker(profile, group, upstream_busy=upstream.is_set):
-        eventually(lambda: _committed(group).get(2) == ends[2], 60, "partition 2 processed")
+        eventually(lambda: _committed(group).get(2) == ends[2], 300, "partition 2 processed")
     committed = _committed(group)
     assert before[0] < committed[0] < ends[0] and committed[1] < ends[1]  # waiting, uncommitted
     first = [notice_key(n) for n in read_notices(profile.library.id)]
@@ -176,6 +176,6 @@ def test_a_restart_while_mentions_wait_neither_misses_nor_repeats(topics: None) 
     _produce(p2[half:])
     with _worker(profile, group):
         eventually(
-            lambda: len(read_notices(profile.library.id)) >= len(expected), 90, "all the notices"
+            lambda: len(read_notices(profile.library.id)) >= len(expected), 300, "all the notices"
         )
     assert [notice_key(n) for n in read_notices(profile.library.id)] == expected

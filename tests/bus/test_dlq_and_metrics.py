@@ -66,8 +66,8 @@ def test_the_index_worker_counts_what_it_processed(es: Elasticsearch, topics: No
     mentions = [enriched_mention(f"Compteur {n}") for n in range(7)]
     with index_worker(f"metrics-{uuid.uuid4().hex[:6]}"):
         send_enriched(mentions)
-        eventually(lambda: indexed(es, [m.id for m in mentions]) == 7, 60, "indexed")
-        eventually(lambda: processed() >= before + 7, 10, "counted")
+        eventually(lambda: indexed(es, [m.id for m in mentions]) == 7, 300, "indexed")
+        eventually(lambda: processed() >= before + 7, 300, "counted")
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
     assert 'murmure_end_to_end_seconds_count{stage="index"}' in text
     assert "murmure_consumer_lag" in text

@@ -50,11 +50,11 @@ def test_elasticsearch_stopped_mid_stream_loses_and_duplicates_nothing(
     ids = [m.id for m in mentions]
     with index_worker(group()):
         send_enriched(mentions[:100])
-        eventually(lambda: indexed(es, ids) >= 50, 60, "first mentions indexed")
+        eventually(lambda: indexed(es, ids) >= 50, 300, "first mentions indexed")
         stop_service("elasticsearch")
         send_enriched(mentions[100:])
         start_service("elasticsearch")
-        eventually(lambda: indexed(es, ids) == len(ids), 180, "every mention indexed")
+        eventually(lambda: indexed(es, ids) == len(ids), 600, "every mention indexed")
     assert indexed(es, ids) == len(ids)
     total = es.count(index="murmure-mentions", query={"ids": {"values": ids}})["count"]
     assert total == 300
@@ -72,12 +72,12 @@ def test_enrich_killed_mid_batch_then_restarted_indexes_each_mention_once(
     publish(producer, mentions[:300])
     with index_worker(group()):
         worker = start_process("enrich", enrich_group, tmp_path / "enrich.log")
-        eventually(lambda: indexed(es, ids) >= 40, 120, "enrichment under way")
+        eventually(lambda: indexed(es, ids) >= 40, 300, "enrichment under way")
         nlp_processes = children(worker.pid)
         assert nlp_processes
         assert stop_process(worker, signal.SIGKILL) == -signal.SIGKILL
         eventually(
-            lambda: not any(running(pid) for pid in nlp_processes), 60, "NLP processes gone too"
+            lambda: not any(running(pid) for pid in nlp_processes), 300, "NLP processes gone too"
         )
         # Posted while enrich was down: however far the killed worker got, the restarted one
         # has work left, whatever the speed of the machine.
@@ -85,7 +85,7 @@ def test_enrich_killed_mid_batch_then_restarted_indexes_each_mention_once(
         producer.close()
         worker = start_process("enrich", enrich_group, tmp_path / "enrich.log")
         try:
-            eventually(lambda: indexed(es, ids) == len(ids), 180, "every mention indexed")
+            eventually(lambda: indexed(es, ids) == len(ids), 600, "every mention indexed")
         finally:
             assert stop_process(worker) == 0, (tmp_path / "enrich.log").read_text()[-2000:]
     assert indexed(es, ids) == len(ids)
@@ -102,13 +102,13 @@ def test_workers_reconnect_after_a_kafka_restart(
         producer = make_producer()
         publish(producer, mentions[:100])
         producer.close()
-        eventually(lambda: indexed(es, ids) >= 20, 120, "first mentions indexed")
+        eventually(lambda: indexed(es, ids) >= 20, 300, "first mentions indexed")
         stop_service("kafka")
         start_service("kafka")
         producer = make_producer()
         publish(producer, mentions[100:])
         producer.close()
-        eventually(lambda: indexed(es, ids) == len(ids), 180, "every mention indexed")
+        eventually(lambda: indexed(es, ids) == len(ids), 600, "every mention indexed")
     finally:
         assert stop_process(enrich) == 0, (tmp_path / "enrich.log").read_text()[-2000:]
         assert stop_process(index) == 0, (tmp_path / "index.log").read_text()[-2000:]
@@ -139,10 +139,10 @@ def test_bad_messages_go_to_the_dlq_with_their_reason_and_the_good_ones_are_inde
     enrich = start_process("enrich", group(), tmp_path / "enrich.log")
     try:
         with index_worker(group()):
-            eventually(lambda: indexed(es, ids) == len(ids), 120, "good mentions indexed")
+            eventually(lambda: indexed(es, ids) == len(ids), 300, "good mentions indexed")
             eventually(
                 lambda: len(_letters(set(bad_raw), rejected_by_mapping.id)) == 5,
-                60,
+                300,
                 "5 dead letters",
             )
     finally:

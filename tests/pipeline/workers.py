@@ -108,6 +108,7 @@ def indexed(es: Elasticsearch, ids: list[str]) -> int:
 
 
 def eventually(check: Callable[[], bool], timeout: float, what: str) -> None:
+    """Polls `check`; `timeout` only bounds a test that fails, so it allows for a loaded machine."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():

@@ -179,3 +179,30 @@ def test_a_restart_while_mentions_wait_neither_misses_nor_repeats(topics: None) 
             lambda: len(read_notices(profile.library.id)) >= len(expected), 300, "all the notices"
         )
     assert [notice_key(n) for n in read_notices(profile.library.id)] == expected
+
+
+def test_what_the_nlp_stage_passes_on_as_it_says_it_is_done_still_goes_in_time_order(
+    topics: None,
+) -> None:
+    token = uuid.uuid4().hex[:10]
+    profile, group = _profile(token), f"order-{token}"
+    start = _start()
+    first, middle, last = [_mention(token, n, start + timedelta(minutes=10 * n)) for n in range(3)]
+    expected = _expected(profile, [first, middle, last])
+    assert [k[1] for k in expected] == ["open"] and expected[0][-1] == last.id
+    start_at_end(group, "enriched")
+    _produce([(0, first), (0, last)])
+    passed_on = threading.Event()
+
+    def upstream_busy() -> bool:
+        """The NLP stage passes the middle mention on just before it reports nothing left: after
+        the worker's first look at Kafka, before its answer."""
+        if not passed_on.is_set():
+            passed_on.set()
+            _produce([(1, middle)])
+        return False
+
+    with _worker(profile, group, upstream_busy=upstream_busy):
+        eventually(lambda: len(read_notices(profile.library.id)) >= 1, 300, "the notice")
+    assert passed_on.is_set()
+    assert [notice_key(n) for n in read_notices(profile.library.id)] == expected

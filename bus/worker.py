@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import CommitFailedError, KafkaError
+from kafka.errors import CommitFailedError, KafkaError, RetriableError
 
 from bus.dlq import send_to_dlq
 from bus.kafka import make_consumer, make_producer
@@ -72,8 +72,18 @@ def run_worker(
     records back gets to release them). `commit_offsets=False`: `handle` commits the offsets
     itself (in a Kafka transaction, possibly short of what it received)."""
     committed = 0
+    waits = backoff.delays()
     while not stop.is_set():
-        records = _records(consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size))
+        try:
+            polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size)
+        except RetriableError as error:
+            # Kafka restarting: the client may give up a metadata refresh instead of waiting.
+            wait = next(waits)
+            log.warning("poll failed (%s); polling again in %.1fs", error, wait)
+            stop.wait(wait)
+            continue
+        waits = backoff.delays()
+        records = _records(polled)
         if not records:
             _report_lag(stage, consumer)
             if not handle_idle:

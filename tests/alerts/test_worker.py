@@ -22,7 +22,7 @@ from indexer.layout import layout
 from schemas import Analysis, EnrichedMention, RawMention
 from tests.alerts.sample import read_notices
 from tests.alerts.servers import Hooks, Mailbox, smtp_server, webhook_server
-from tests.pipeline.workers import eventually
+from tests.pipeline.workers import eventually, new_group
 
 PROFILE = Path(__file__).parents[2] / "samples" / "profile.yml"
 FAST = Backoff(first=0.2, factor=2.0, ceiling=2.0)
@@ -139,7 +139,7 @@ def test_alert_end_to_end_through_kafka_elasticsearch_smtp_and_webhook(
     profile = _profile(token, hook_port)
     base = _base()
     stream = [_mention(token, n, base + timedelta(minutes=10 * n)) for n in range(3)]
-    with _worker(profile, f"alerts-{token}"):
+    with _worker(profile, new_group("enriched")):
         _produce(stream)
         eventually(lambda: len(mailbox.messages) >= 1, 300, "the alert e-mail")
         eventually(lambda: len(hooks.calls) >= 1, 300, "the webhook call")
@@ -164,7 +164,7 @@ def test_restart_in_the_middle_of_a_window_neither_misses_nor_repeats(
     mailbox, _hooks, hook_port = outlets
     token = uuid.uuid4().hex[:10]
     profile = _profile(token, hook_port)
-    group = f"alerts-{token}"
+    group = new_group("enriched")
     base = _base()
     stream = [_mention(token, n, base + timedelta(minutes=10 * n)) for n in range(4)]
     later = _mention(token, 99, base + timedelta(hours=6))  # time passes: the alert resolves

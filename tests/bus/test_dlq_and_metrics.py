@@ -18,7 +18,7 @@ from murmure.cli import app
 from tests.factories import enriched_mention
 from tests.kafka import read_to_end
 from tests.pipeline.test_faults import send_enriched
-from tests.pipeline.workers import eventually, index_worker, indexed
+from tests.pipeline.workers import eventually, index_worker, indexed, new_group
 
 pytestmark = pytest.mark.integration
 
@@ -64,7 +64,7 @@ def test_the_index_worker_counts_what_it_processed(es: Elasticsearch, topics: No
 
     before = processed()
     mentions = [enriched_mention(f"Compteur {n}") for n in range(7)]
-    with index_worker(f"metrics-{uuid.uuid4().hex[:6]}"):
+    with index_worker(new_group("enriched")):
         send_enriched(mentions)
         eventually(lambda: indexed(es, [m.id for m in mentions]) == 7, 300, "indexed")
         eventually(lambda: processed() >= before + 7, 300, "counted")

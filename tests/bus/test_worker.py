@@ -2,24 +2,22 @@
 waited out, not fatal."""
 
 import threading
-import uuid
 from typing import Any
 
 import pytest
 from kafka.errors import KafkaConnectionError
 
-from alerts.lag import start_at_end
 from bus.kafka import make_consumer, make_producer
 from bus.worker import Backoff, run_worker
 from tests.factories import enriched_mention
 from tests.pipeline.test_faults import send_enriched
+from tests.pipeline.workers import new_group
 
 pytestmark = pytest.mark.integration
 
 
 def test_a_poll_that_fails_is_waited_out_and_nothing_is_lost(topics: None) -> None:
-    group = f"poll-{uuid.uuid4().hex[:8]}"
-    start_at_end(group, "enriched")
+    group = new_group("enriched")
     mentions = [enriched_mention(f"Sondage {n}") for n in range(5)]
     wanted = {m.id.encode() for m in mentions}
     send_enriched(mentions)

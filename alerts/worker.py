@@ -67,8 +67,10 @@ def make_handler(
         if not reorderer:
             return set()
         waiting = behind(consumer, assigned)
-        if len(waiting) < len(assigned) and upstream_busy():
-            waiting = assigned  # caught up with Kafka, but more is on its way
+        if len(waiting) < len(assigned):
+            # Caught up with Kafka but more on its way: all wait. Done: look again, for what the
+            # stage before passed on just before saying so.
+            waiting = assigned if upstream_busy() else behind(consumer, assigned)
         return {tp for tp in waiting if not reorderer.silent(tp)}
 
     def handle(records: Sequence[Any]) -> list[Failure]:

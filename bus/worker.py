@@ -74,13 +74,18 @@ def run_worker(
     records back gets to release them). `commit_offsets=False`: `handle` commits the offsets
     itself (in a Kafka transaction, possibly short of what it received)."""
     committed = 0
+    waits = backoff.delays()
     while not stop.is_set():
         try:
             polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size)
-        except KafkaError as error:  # the broker is restarting: wait, nothing was taken yet
-            log.warning("poll failed (%s); retrying in %.1fs", error, backoff.first)
-            stop.wait(backoff.first)
+        except KafkaError as error:
+            # Kafka restarting: nothing was taken yet, and the client may give up a metadata
+            # refresh instead of waiting.
+            wait = next(waits)
+            log.warning("poll failed (%s); polling again in %.1fs", error, wait)
+            stop.wait(wait)
             continue
+        waits = backoff.delays()
         records = _records(polled)
         if not records:
             _report_lag(stage, consumer)

@@ -2,7 +2,6 @@
 stage (once per session: it takes a while), and the alerts of the stream run in time order."""
 
 import json
-import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -12,11 +11,12 @@ from pydantic import SecretStr
 
 from alerts.engine import Engine
 from alerts.facts import Facts
-from bus.kafka import make_consumer
+from bus.topics import topic
 from config.profile import Profile, load_profile
 from listeners.replay import read_recording, to_mention
 from schemas import EnrichedMention
 from schemas.alert import Alert
+from tests.kafka import read_to_end
 
 SAMPLES = Path(__file__).parents[2] / "samples"
 
@@ -75,9 +75,7 @@ def notice_key(notice: Alert) -> tuple[Any, ...]:
 
 def read_notices(library_id: str, since: datetime | None = None) -> list[Alert]:
     """Every notice of one library in the `alerts` topic (emitted since `since`, if given)."""
-    consumer = make_consumer(f"read-{uuid.uuid4().hex}", "alerts", consumer_timeout_ms=3000)
-    found = [Alert.model_validate_json(record.value) for record in consumer]
-    consumer.close()
+    found = [Alert.model_validate_json(record.value) for record in read_to_end(topic("alerts"))]
     return [
         n
         for n in found

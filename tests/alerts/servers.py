@@ -33,7 +33,7 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     with socket.socket() as probe:  # the controller checks readiness by connecting: no port 0
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, ready_timeout=60)
     controller.start()
     try:
         yield mailbox, port

@@ -89,7 +89,7 @@ def test_sample_replayed_at_full_speed_raises_the_three_incident_alerts(
         ) as alerts,
     ):
         replay_command(SAMPLES / "stream.jsonl", SAMPLES / "profile.yml", speed=0.0, batch=200)
-        eventually(lambda: _caught_up(enrich_group, alerts_group), 150, "alerts caught up")
+        eventually(lambda: _caught_up(enrich_group, alerts_group), 600, "alerts caught up")
         assert _stop(alerts) == 0, (tmp_path / "alerts.log").read_text()[-3000:]
         assert _stop(enrich) == 0
     notices = read_notices(profile.library.id, since)

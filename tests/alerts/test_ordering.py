@@ -148,7 +148,7 @@ def test_partitions_produced_weeks_apart_give_the_alerts_of_the_time_ordered_run
     _produce([item for chunk in _by_partition(stream) for item in chunk])  # 0, then 1, then 2
     with _worker(profile, group):
         eventually(
-            lambda: len(read_notices(profile.library.id)) >= len(expected), 90, "all the notices"
+            lambda: len(read_notices(profile.library.id)) >= len(expected), 300, "all the notices"
         )
     assert [notice_key(n) for n in read_notices(profile.library.id)] == expected
 
@@ -167,7 +167,7 @@ def test_a_restart_while_mentions_wait_neither_misses_nor_repeats(topics: None) 
     upstream = threading.Event()
     upstream.set()  # the NLP stage still has partition 2's second half to pass on
     with _worker(profile, group, upstream_busy=upstream.is_set):
-        eventually(lambda: _committed(group).get(2) == ends[2], 60, "partition 2 processed")
+        eventually(lambda: _committed(group).get(2) == ends[2], 300, "partition 2 processed")
     committed = _committed(group)
     assert before[0] < committed[0] < ends[0] and committed[1] < ends[1]  # waiting, uncommitted
     first = [notice_key(n) for n in read_notices(profile.library.id)]
@@ -176,6 +176,33 @@ def test_a_restart_while_mentions_wait_neither_misses_nor_repeats(topics: None) 
     _produce(p2[half:])
     with _worker(profile, group):
         eventually(
-            lambda: len(read_notices(profile.library.id)) >= len(expected), 90, "all the notices"
+            lambda: len(read_notices(profile.library.id)) >= len(expected), 300, "all the notices"
         )
+    assert [notice_key(n) for n in read_notices(profile.library.id)] == expected
+
+
+def test_what_the_nlp_stage_passes_on_as_it_says_it_is_done_still_goes_in_time_order(
+    topics: None,
+) -> None:
+    token = uuid.uuid4().hex[:10]
+    profile, group = _profile(token), f"order-{token}"
+    start = _start()
+    first, middle, last = [_mention(token, n, start + timedelta(minutes=10 * n)) for n in range(3)]
+    expected = _expected(profile, [first, middle, last])
+    assert [k[1] for k in expected] == ["open"] and expected[0][-1] == last.id
+    start_at_end(group, "enriched")
+    _produce([(0, first), (0, last)])
+    passed_on = threading.Event()
+
+    def upstream_busy() -> bool:
+        """The NLP stage passes the middle mention on just before it reports nothing left: after
+        the worker's first look at Kafka, before its answer."""
+        if not passed_on.is_set():
+            passed_on.set()
+            _produce([(1, middle)])
+        return False
+
+    with _worker(profile, group, upstream_busy=upstream_busy):
+        eventually(lambda: len(read_notices(profile.library.id)) >= 1, 300, "the notice")
+    assert passed_on.is_set()
     assert [notice_key(n) for n in read_notices(profile.library.id)] == expected

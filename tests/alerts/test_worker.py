@@ -22,7 +22,7 @@ from indexer.layout import layout
 from schemas import Analysis, EnrichedMention, RawMention
 from tests.alerts.sample import read_notices
 from tests.alerts.servers import Hooks, Mailbox, smtp_server, webhook_server
-from tests.pipeline.workers import eventually
+from tests.pipeline.workers import eventually, new_group
 
 PROFILE = Path(__file__).parents[2] / "samples" / "profile.yml"
 FAST = Backoff(first=0.2, factor=2.0, ceiling=2.0)
@@ -139,10 +139,10 @@ def test_alert_end_to_end_through_kafka_elasticsearch_smtp_and_webhook(
     profile = _profile(token, hook_port)
     base = _base()
     stream = [_mention(token, n, base + timedelta(minutes=10 * n)) for n in range(3)]
-    with _worker(profile, f"alerts-{token}"):
+    with _worker(profile, new_group("enriched")):
         _produce(stream)
-        eventually(lambda: len(mailbox.messages) >= 1, 120, "the alert e-mail")
-        eventually(lambda: len(hooks.calls) >= 1, 30, "the webhook call")
+        eventually(lambda: len(mailbox.messages) >= 1, 300, "the alert e-mail")
+        eventually(lambda: len(hooks.calls) >= 1, 300, "the webhook call")
     notices = read_notices(profile.library.id)
     assert [n.status for n in notices] == ["open"]
     alert = notices[0]
@@ -164,25 +164,27 @@ def test_restart_in_the_middle_of_a_window_neither_misses_nor_repeats(
     mailbox, _hooks, hook_port = outlets
     token = uuid.uuid4().hex[:10]
     profile = _profile(token, hook_port)
-    group = f"alerts-{token}"
+    group = new_group("enriched")
     base = _base()
     stream = [_mention(token, n, base + timedelta(minutes=10 * n)) for n in range(4)]
     # Time passes: the alert resolves (the alerts' clock moves once two mentions agree).
     later = [_mention(token, 98 + n, base + timedelta(hours=6, minutes=n)) for n in range(2)]
     with _worker(profile, group):
         _produce(stream[:2])  # two of three: nothing yet
-        eventually(lambda: _state_has(profile, group, 2), 60, "the state of 2 mentions committed")
+        eventually(lambda: _state_has(profile, group, 2), 300, "the state of 2 mentions committed")
     assert read_notices(profile.library.id) == []
     with _worker(profile, group):
         _produce([stream[1], stream[2], stream[1]])  # the second arrives again, twice
-        eventually(lambda: len(mailbox.messages) >= 1, 120, "the alert e-mail after restart")
+        eventually(lambda: len(mailbox.messages) >= 1, 300, "the alert e-mail after restart")
     with _worker(profile, group):
         _produce([stream[3], *later])
         eventually(
             lambda: [n.status for n in read_notices(profile.library.id)][-1:] == ["resolved"],
-            120,
+            300,
             "the resolution after another restart",
         )
+        # In `alerts` before it is mailed: the worker stops once the mail is out.
+        eventually(lambda: len(mailbox.messages) >= 2, 300, "the resolution e-mail")
     notices = read_notices(profile.library.id)
     assert [n.status for n in notices] == ["open", "resolved"]
     assert notices[0].count == 3 and notices[0].trigger_mention_id == stream[2].id

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 from elasticsearch import Elasticsearch
-from kafka import KafkaConsumer, TopicPartition
 from typer.testing import CliRunner
 
 from bus.dlq import send_to_dlq
@@ -15,36 +14,19 @@ from bus.kafka import make_producer
 from bus.metrics import serve_metrics
 from bus.records import Failure
 from bus.topics import topic
-from config.settings import get_settings
 from murmure.cli import app
 from tests.factories import enriched_mention
+from tests.kafka import read_to_end
 from tests.pipeline.test_faults import send_enriched
-from tests.pipeline.workers import eventually, index_worker, indexed
+from tests.pipeline.workers import eventually, index_worker, indexed, new_group
 
 pytestmark = pytest.mark.integration
 
 
 def last_value(topic_name: str, key: bytes) -> bytes | None:
     """The last value under `key`, reading the whole topic to its current end."""
-    consumer = KafkaConsumer(bootstrap_servers=get_settings().kafka_bootstrap)
-    try:
-        consumer.topics()  # loads the metadata, without which partitions_for_topic may be None
-        partitions = [
-            TopicPartition(topic_name, p) for p in consumer.partitions_for_topic(topic_name) or ()
-        ]
-        assert partitions, f"no topic {topic_name}"
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        found = None
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            for batch in consumer.poll(timeout_ms=5_000).values():
-                for record in batch:
-                    if record.key == key:
-                        found = record.value
-        return found
-    finally:
-        consumer.close()
+    values = [record.value for record in read_to_end(topic_name) if record.key == key]
+    return values[-1] if values else None
 
 
 def test_dead_letters_are_listed_and_replayed_to_their_topic(topics: None) -> None:
@@ -82,10 +64,10 @@ def test_the_index_worker_counts_what_it_processed(es: Elasticsearch, topics: No
 
     before = processed()
     mentions = [enriched_mention(f"Compteur {n}") for n in range(7)]
-    with index_worker(f"metrics-{uuid.uuid4().hex[:6]}"):
+    with index_worker(new_group("enriched")):
         send_enriched(mentions)
-        eventually(lambda: indexed(es, [m.id for m in mentions]) == 7, 60, "indexed")
-        eventually(lambda: processed() >= before + 7, 10, "counted")
+        eventually(lambda: indexed(es, [m.id for m in mentions]) == 7, 300, "indexed")
+        eventually(lambda: processed() >= before + 7, 300, "counted")
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
     assert 'murmure_end_to_end_seconds_count{stage="index"}' in text
     assert "murmure_consumer_lag" in text

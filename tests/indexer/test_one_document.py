@@ -10,8 +10,8 @@ from elasticsearch import Elasticsearch
 from indexer.layout import layout
 from schemas import EnrichedMention
 from tests.factories import enriched_mention
-from tests.pipeline.test_faults import group, send_enriched
-from tests.pipeline.workers import eventually, index_worker
+from tests.pipeline.test_faults import send_enriched
+from tests.pipeline.workers import eventually, index_worker, new_group
 from tests.summaries.seed import index_mentions
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ def _index(at: datetime) -> str:
 def test_a_mention_whose_date_changes_stays_one_document(es: Elasticsearch, topics: None) -> None:
     moved, twice_in_a_row, back = (f"mastodon:{uuid.uuid4().hex}" for _ in range(3))
     latest = {moved: FEBRUARY, twice_in_a_row: MARCH, back: JANUARY}
-    with index_worker(group()):
+    with index_worker(new_group("enriched")):
         send_enriched([_dated(moved, JANUARY), _dated(back, FEBRUARY)])
         eventually(lambda: len(_copies(es, moved)) == 1, 60, "the first version")
         # Right after the first write (not yet searchable without a refresh), a new date.
@@ -68,7 +68,7 @@ def test_copies_left_by_an_earlier_version_are_removed_on_the_next_write(
     index_mentions(es, [_dated(mention_id, JANUARY)])
     index_mentions(es, [_dated(mention_id, MARCH)])  # two documents, as the indexer used to leave
     assert len(_copies(es, mention_id)) == 2
-    with index_worker(group()):
+    with index_worker(new_group("enriched")):
         send_enriched([_dated(mention_id, FEBRUARY)])
         eventually(lambda: _index(FEBRUARY) in dict(_copies(es, mention_id)), 60, "written")
     assert [index for index, _ in _copies(es, mention_id)] == [_index(FEBRUARY)]

@@ -145,7 +145,7 @@ def kibana_server(request: pytest.FixtureRequest) -> Iterator[tuple[FakeKibana, 
     server.server_close()
 
 
-SETTINGS = ImportSettings(wait_timeout_s=5, retry_interval_s=0.01, request_timeout_s=5, space="")
+SETTINGS = ImportSettings(wait_timeout_s=60, retry_interval_s=0.01, request_timeout_s=5, space="")
 PAYLOAD = NDJSON.read_bytes()
 
 

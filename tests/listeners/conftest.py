@@ -1,6 +1,8 @@
-"""Shared pieces of the listener tests: a fake API per test, a profile, a context, a drain."""
+"""Shared pieces of the listener tests: a fake API per test, a profile, a context, a drain,
+a stream reader."""
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +70,37 @@ def drain(config: SourceConfig, context: Context, store: MemoryCheckpoints) -> l
 
 def mentions(pages: list[Page]) -> list[Any]:
     return [m for page in pages for m in page.mentions]
+
+
+def read_stream(
+    pages: Iterator[Page],
+    context: Context,
+    until: Callable[[list[Page]], bool],
+    *,
+    on_page: Callable[[Page], None] = lambda page: None,
+    timeout: float = 60,
+) -> list[Page]:
+    """Reads a stream in a thread, as the runner does, until `until(pages)` holds; then asks it
+    to stop and checks that it ends. `timeout` only bounds a test that fails."""
+    read: list[Page] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            for page in pages:
+                read.append(page)
+                on_page(page)
+                if until(read):
+                    context.stop.set()
+        except BaseException as error:
+            errors.append(error)
+
+    reader = threading.Thread(target=run, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    context.stop.set()
+    reader.join(10)
+    assert not reader.is_alive(), "the stream did not end on the stop request"
+    if errors:
+        raise errors[0]
+    return read

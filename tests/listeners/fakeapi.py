@@ -1,7 +1,9 @@
 """A local HTTP server that answers like a social network's API, scripted per test.
 
 Each route holds replies served in order (the last one repeats); every request is recorded with
-its arrival time, so tests can check what a listener sent and when.
+its arrival time, so tests can check what a listener sent and when. A streamed reply either
+drops its connection after its lines or holds it open until the client hangs up (recorded
+too) or the test ends, so a test waits on what happened, never on how long it took.
 """
 
 import json
@@ -30,8 +32,9 @@ class Reply:
     status: int = 200
     body: Any = b""
     headers: dict[str, str] = field(default_factory=dict)
-    lines: list[bytes] | None = None  # streamed one by one, then the connection is dropped
+    lines: list[bytes] | None = None  # streamed one by one, then the connection is dropped…
     line_gap: float = 0.05
+    keep_alive: bytes | None = None  # …unless this is set: then sent every line_gap, held open
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -52,7 +55,10 @@ class FakeApi:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], list[Responder]] = {}
         self.requests: list[Request] = []
-        self._lock = threading.Lock()
+        self.hangups: list[Request] = []  # held streams the client closed
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._closing = threading.Event()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -80,7 +86,19 @@ class FakeApi:
         with self._lock:
             return [r for r in self.requests if r.path == path]
 
+    def hung_up(self, path: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.hangups if r.path == path]
+
+    def wait_for(self, check: Callable[[], bool], what: str, timeout: float = 60) -> None:
+        """Until `check` holds, re-checked on every request and hang-up; `timeout` only bounds
+        a failing test."""
+        with self._changed:
+            if not self._changed.wait_for(check, timeout):
+                raise AssertionError(f"not within {timeout:.0f}s: {what}")
+
     def close(self) -> None:
+        self._closing.set()  # held streams end
         self.server.shutdown()
         self.server.server_close()
 
@@ -95,8 +113,9 @@ class FakeApi:
             handler.rfile.read(length) if length else b"",
             time.monotonic(),
         )
-        with self._lock:
+        with self._changed:
             self.requests.append(request)
+            self._changed.notify_all()
             replies = self.routes.get((handler.command, parts.path))
             responder: Responder | None = None
             if replies:
@@ -105,22 +124,44 @@ class FakeApi:
             reply = json_reply({"error": f"no route {handler.command} {parts.path}"}, 404)
         else:
             reply = responder(request) if callable(responder) else responder
-        _write(handler, reply)
+        if reply.lines is not None:
+            self._stream(handler, request, reply)
+        else:
+            _write(handler, reply)
+
+    def _stream(self, handler: BaseHTTPRequestHandler, request: Request, reply: Reply) -> None:
+        """As the networks stream: one HTTP chunk per line, and no end marker when dropped."""
+        assert reply.lines is not None
+
+        def send(line: bytes) -> None:
+            data = line + b"\r\n"
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            handler.wfile.flush()
+
+        handler.send_response(reply.status)
+        for name, value in reply.headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        handler.close_connection = True
+        try:
+            for line in reply.lines:
+                send(line)
+                time.sleep(reply.line_gap)
+            if reply.keep_alive is None:
+                return  # dropped: the client must reconnect
+            while not self._closing.wait(reply.line_gap):
+                send(reply.keep_alive)
+        except OSError:  # the client closed the connection
+            with self._changed:
+                self.hangups.append(request)
+                self._changed.notify_all()
 
 
 def _write(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
     handler.send_response(reply.status)
     for name, value in reply.headers.items():
         handler.send_header(name, value)
-    if reply.lines is not None:
-        handler.send_header("Connection", "close")
-        handler.end_headers()
-        for line in reply.lines:
-            handler.wfile.write(line + b"\r\n")
-            handler.wfile.flush()
-            time.sleep(reply.line_gap)
-        handler.close_connection = True  # dropped: no end marker, the client must reconnect
-        return
     payload = reply.payload() if reply.status != 304 else b""
     handler.send_header("Content-Length", str(len(payload)))
     handler.end_headers()

@@ -359,13 +359,16 @@ def test_profile_check_refuses_an_enabled_bluesky_source_without_credentials(
 
 
 def test_429_with_ratelimit_reset_then_a_502_are_waited_out(api: FakeApi) -> None:
-    reset = str(int(time.time()) + 2)
-    Pds(api).searches(
-        json_reply(
+    def rate_limited(request: Request) -> Reply:  # resets 1 to 2 s after the request
+        reset = str(int(time.time()) + 2)
+        return json_reply(
             {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
             429,
             **{"ratelimit-limit": "3000", "ratelimit-reset": reset, "ratelimit-remaining": "0"},
-        ),
+        )
+
+    Pds(api).searches(
+        rate_limited,
         json_reply({"error": "UpstreamFailure", "message": "Upstream Failure"}, 502),
         json_reply({"posts": [post("3kc", "2026-11-10T11:00:00.000Z")]}),
     )

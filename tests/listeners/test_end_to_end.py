@@ -13,12 +13,11 @@ from typing import Any
 
 import pytest
 import yaml
-from kafka import KafkaConsumer, TopicPartition
 from prometheus_client import REGISTRY
 from typer.testing import CliRunner
 
 from bus.topics import topic
-from config.settings import get_settings
+from tests.kafka import read_to_end
 from tests.listeners import (
     test_bluesky,
     test_facebook,
@@ -302,32 +301,15 @@ def listen(profile: Path, state: Path, *args: str) -> Any:
 
 def raw_messages(ids: set[str]) -> Counter[str]:
     """How many times each of `ids` is in mentions.raw, reading every partition to its end."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=get_settings().kafka_bootstrap, enable_auto_commit=False
-    )
-    try:
-        consumer.topics()  # loads the metadata, without which partitions_for_topic is None
-        partitions = [
-            TopicPartition(topic("raw"), p)
-            for p in consumer.partitions_for_topic(topic("raw")) or []
-        ]
-        assert partitions, f"no topic {topic('raw')}"
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        seen: Counter[str] = Counter()
-        values: list[bytes] = []
-        while any(consumer.position(p) < ends[p] for p in partitions):
-            for records in consumer.poll(timeout_ms=1000).values():
-                for record in records:
-                    key = record.key.decode() if record.key else ""
-                    if key in ids:
-                        seen[key] += 1
-                        values.append(record.value)
-        raw_messages.values = values  # type: ignore[attr-defined]
-        return seen
-    finally:
-        consumer.close()
+    seen: Counter[str] = Counter()
+    values: list[bytes] = []
+    for record in read_to_end(topic("raw")):
+        key = record.key.decode() if record.key else ""
+        if key in ids:
+            seen[key] += 1
+            values.append(record.value)
+    raw_messages.values = values  # type: ignore[attr-defined]
+    return seen
 
 
 SOURCE_IDS = ["x", "masto", "bsky", "rss", "reddit", "gbp", "fb", "ig", "yt", "replay"]

@@ -9,7 +9,7 @@ from listeners import mastodon
 from listeners.checkpoints import MemoryCheckpoints
 from listeners.pseudonym import pseudonymise
 from tests.listeners.conftest import KEY, drain, make_context, make_profile, mentions, source
-from tests.listeners.fakeapi import FakeApi, json_reply
+from tests.listeners.fakeapi import FakeApi, Reply, Request, json_reply
 
 TAG = "/api/v1/timelines/tag/Kerbrient"
 
@@ -77,19 +77,21 @@ def test_hashtag_pages_forward_skip_malformed_and_resume(
 
 
 def test_search_pages_and_429_honours_the_reset_time(api: FakeApi) -> None:
-    reset = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
-    api.route(
-        "GET",
-        "/api/v2/search",
-        json_reply(
+    def rate_limited(request: Request) -> Reply:  # resets 2 s after the request
+        return json_reply(
             {"error": "Too many requests"},
             429,
             **{
-                "X-RateLimit-Reset": reset,
+                "X-RateLimit-Reset": (datetime.now(UTC) + timedelta(seconds=2)).isoformat(),
                 "X-RateLimit-Remaining": "0",
                 "X-RateLimit-Limit": "300",
             },
-        ),
+        )
+
+    api.route(
+        "GET",
+        "/api/v2/search",
+        rate_limited,
         json_reply({"error": "boom"}, 503),
         json_reply({"accounts": [], "hashtags": [], "statuses": [status("21")]}),
     )

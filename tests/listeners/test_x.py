@@ -2,7 +2,6 @@
 
 import json
 import logging
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,10 +13,12 @@ from listeners import x
 from listeners.checkpoints import MemoryCheckpoints
 from listeners.pseudonym import pseudonymise
 from listeners.retry import SourceUnavailableError
-from tests.listeners.conftest import KEY, drain, make_context, mentions, source
+from tests.listeners.conftest import KEY, drain, make_context, mentions, read_stream, source
 from tests.listeners.fakeapi import FakeApi, Reply, Request, json_reply
 
 SEARCH = "/2/tweets/search/recent"
+STREAM = "/2/tweets/search/stream"
+RULES = "/2/tweets/search/stream/rules"
 
 
 @pytest.fixture(autouse=True)
@@ -114,11 +115,14 @@ def test_a_sweep_cut_by_max_pages_resumes_from_its_page_token(api: FakeApi) -> N
 
 
 def test_429_waits_for_the_reset_header_and_500_is_retried(api: FakeApi) -> None:
-    reset = str(int(time.time()) + 2)
+    def rate_limited(request: Request) -> Reply:  # resets 1 to 2 s after the request
+        reset = str(int(time.time()) + 2)
+        return json_reply({"title": "Too Many Requests"}, 429, **{"x-rate-limit-reset": reset})
+
     api.route(
         "GET",
         SEARCH,
-        json_reply({"title": "Too Many Requests"}, 429, **{"x-rate-limit-reset": reset}),
+        rate_limited,
         json_reply({"title": "Internal"}, 500),
         page([tweet("7")]),
     )
@@ -136,7 +140,7 @@ def test_a_source_that_keeps_failing_raises_a_clear_error(api: FakeApi) -> None:
     assert len(api.calls(SEARCH)) == 4  # FAST_RETRY tries
 
 
-def test_the_stream_syncs_its_rules_and_reconnects_when_dropped(api: FakeApi) -> None:
+def test_the_stream_syncs_its_rules_once_and_reconnects_when_dropped(api: FakeApi) -> None:
     rules = {
         "data": [
             {"id": "1", "value": "old query", "tag": "murmure"},
@@ -144,8 +148,8 @@ def test_the_stream_syncs_its_rules_and_reconnects_when_dropped(api: FakeApi) ->
         ]
     }
     synced = {"data": [{"id": "3", "value": "médiathèque", "tag": "murmure"}]}
-    api.route("GET", "/2/tweets/search/stream/rules", json_reply(rules), json_reply(synced))
-    api.route("POST", "/2/tweets/search/stream/rules", json_reply({"meta": {"summary": {}}}))
+    api.route("GET", RULES, json_reply(rules), json_reply(synced))
+    api.route("POST", RULES, json_reply({"meta": {"summary": {}}}))
 
     def line(tweet_id: str) -> bytes:
         return json.dumps(
@@ -158,39 +162,36 @@ def test_the_stream_syncs_its_rules_and_reconnects_when_dropped(api: FakeApi) ->
 
     api.route(
         "GET",
-        "/2/tweets/search/stream",
+        STREAM,
         Reply(lines=[line("101"), b"", b"{broken"]),  # a keep-alive, a broken line, then dropped
-        Reply(lines=[line("102")], line_gap=1.0),
+        Reply(lines=[line("102")], keep_alive=b""),  # then open, with keep-alives, until stopped
     )
     context = make_context()
-    collected = []
     stream = x.stream(config(api, stream=True), context, lambda q: None)
+    pages = read_stream(stream, context, until=lambda pages: len(mentions(pages)) == 2)
 
-    def read() -> None:
-        for item in stream:
-            collected.append(item)
-            if len(mentions(collected)) == 2:
-                break
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    reader.join(timeout=20)
-    context.stop.set()
-    assert [m.id for m in mentions(collected)] == ["x:101", "x:102"]
-    assert mentions(collected)[0].query == "médiathèque"
-    assert sum(p.malformed for p in collected) == 1
-    posts = [
-        json.loads(r.body) for r in api.calls("/2/tweets/search/stream/rules") if r.method == "POST"
+    found = mentions(pages)
+    assert [m.id for m in found] == ["x:101", "x:102"]  # across the drop, nothing lost
+    assert {m.query for m in found} == {"médiathèque"}
+    assert sum(p.malformed for p in pages) == 1  # the broken line; the keep-alive is no item
+    # The rules were synced once, before the first connection, not again on the reconnection.
+    assert [r.path for r in api.requests] == [RULES] * 4 + [STREAM] * 2
+    assert [(r.method, json.loads(r.body or b"null")) for r in api.calls(RULES)] == [
+        ("GET", None),
+        ("POST", {"delete": {"ids": ["1"]}}),
+        ("POST", {"add": [{"value": "médiathèque", "tag": "murmure"}]}),
+        ("GET", None),
     ]
-    assert {"delete": {"ids": ["1"]}} in posts
-    assert {"add": [{"value": "médiathèque", "tag": "murmure"}]} in posts
-    assert len(api.calls("/2/tweets/search/stream")) == 2
+    # Stopped, the stream hangs up the open connection and does not reconnect.
+    api.wait_for(lambda: len(api.hung_up(STREAM)) == 1, "the stream closed its connection")
+    assert api.hung_up(STREAM)[0] == api.calls(STREAM)[1]
+    assert len(api.calls(STREAM)) == 2
 
 
 def test_a_stream_refused_by_the_access_level_says_so(api: FakeApi) -> None:
-    api.route("GET", "/2/tweets/search/stream/rules", json_reply({"data": []}))
-    api.route("POST", "/2/tweets/search/stream/rules", json_reply({"meta": {}}))
-    api.route("GET", "/2/tweets/search/stream", json_reply({"title": "Forbidden"}, 403))
+    api.route("GET", RULES, json_reply({"data": []}))
+    api.route("POST", RULES, json_reply({"meta": {}}))
+    api.route("GET", STREAM, json_reply({"title": "Forbidden"}, 403))
     from listeners.retry import StreamNotAllowedError
 
     with pytest.raises(StreamNotAllowedError):

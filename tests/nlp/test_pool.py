@@ -7,13 +7,15 @@ from typing import Any
 
 import pytest
 
-from bus.kafka import make_consumer, make_producer
+from bus.kafka import make_producer
+from bus.topics import topic
 from config.profile import Profile
 from nlp.pool import Failed, NlpPool, start_pool
 from nlp.stage import Stage
 from nlp.worker import make_handler
 from schemas import Analysis, EnrichedMention
 from tests.factories import raw_mention
+from tests.kafka import read_to_end
 
 
 @pytest.fixture(scope="module")
@@ -68,16 +70,10 @@ def test_handler_extends_its_batch_and_produces_every_mention(pool: NlpPool, top
     assert len(given) == 8 and len(later) == 2  # extended up to the batch size, no further
     assert [f.record.offset for f in failures] == [99]
     wanted = {m.id for m in mentions[:7]}
-    consumer = make_consumer("handler-check", "enriched", consumer_timeout_ms=20_000)
     seen: set[str] = set()
-    try:
-        for record in consumer:
-            if record.key and record.key.decode() in wanted:
-                enriched = EnrichedMention.model_validate_json(record.value)
-                assert enriched.topic_ids == ["wifi"] and enriched.pipeline_version == pool.version
-                seen.add(enriched.id)
-            if seen == wanted:
-                break
-    finally:
-        consumer.close()
+    for record in read_to_end(topic("enriched")):  # acknowledged before the handler returned
+        if record.key and record.key.decode() in wanted:
+            enriched = EnrichedMention.model_validate_json(record.value)
+            assert enriched.topic_ids == ["wifi"] and enriched.pipeline_version == pool.version
+            seen.add(enriched.id)
     assert seen == wanted

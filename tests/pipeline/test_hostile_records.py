@@ -18,8 +18,14 @@ from config.settings import get_settings
 from indexer.layout import layout
 from listeners.publish import publish
 from tests.factories import raw_mention
-from tests.pipeline.test_faults import group
-from tests.pipeline.workers import eventually, index_worker, indexed, start_process, stop_process
+from tests.pipeline.workers import (
+    eventually,
+    index_worker,
+    indexed,
+    new_group,
+    start_process,
+    stop_process,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -71,6 +77,7 @@ def _keyed_letters(keys: set[bytes]) -> dict[bytes, DeadLetter]:
 def test_hostile_records_are_dead_lettered_or_cleaned_and_enrich_goes_on(
     es: Elasticsearch, topics: None, tmp_path: Path
 ) -> None:
+    enrich_group, index_group = new_group("raw"), new_group("enriched")
     null_offset = produce_null_record(topic("raw"), 0)
     sound = raw_mention("Le wifi de la médiathèque centrale est lent ce matin")
     future = json.loads(raw_mention().model_dump_json()) | {
@@ -93,9 +100,9 @@ def test_hostile_records_are_dead_lettered_or_cleaned_and_enrich_goes_on(
     nul_id = f"mastodon:{with_nul['native_id']}"
     ids = [m.id for m in [sound, *good]] + [nul_id]
 
-    enrich = start_process("enrich", group(), tmp_path / "enrich.log")
+    enrich = start_process("enrich", enrich_group, tmp_path / "enrich.log")
     try:
-        with index_worker(group()):
+        with index_worker(index_group):
             eventually(lambda: indexed(es, ids) == len(ids), 180, "the good mentions indexed")
             eventually(lambda: len(_keyed_letters(set(hostile))) == 2, 60, "2 keyed dead letters")
             eventually(

@@ -6,13 +6,16 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
 
+from alerts.lag import start_at_end
 from bus.kafka import make_consumer, make_producer
+from bus.topics import TopicKey
 from bus.worker import Backoff, run_worker
 from indexer.client import make_client
 from indexer.layout import layout
@@ -50,6 +53,14 @@ def index_worker(group: str) -> Iterator[None]:
         consumer.close()
         producer.close()
         es.close()
+
+
+def new_group(reads: TopicKey) -> str:
+    """A consumer group of the test's own, starting at the current end of `reads`: its workers
+    process what the test sends, not the backlog the session's earlier tests left there."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    start_at_end(name, reads)
+    return name
 
 
 def start_process(command: str, group: str, log: Path) -> subprocess.Popen[bytes]:
@@ -108,6 +119,7 @@ def indexed(es: Elasticsearch, ids: list[str]) -> int:
 
 
 def eventually(check: Callable[[], bool], timeout: float, what: str) -> None:
+    """Polls `check`; `timeout` only bounds a test that fails, so it allows for a loaded machine."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():

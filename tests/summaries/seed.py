@@ -112,7 +112,7 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=60)
     controller.start()
     try:
         yield inbox, port

@@ -22,5 +22,9 @@ def to_document(mention: EnrichedMention, *, indexed_at: datetime) -> dict[str, 
     document["text"] = mention.text_redacted
     # Each distinct word once: term aggregations then count posts, not occurrences.
     document["lemma_terms"] = sorted(set(lemma_terms(mention.lemmas)))
+    # Summed here because the summary ranks the library's posts by it inside Elasticsearch, which
+    # cannot add fields up at search time without a scripting module.
+    engagement = mention.engagement
+    document["engagement"]["total"] = engagement.likes + engagement.shares + engagement.replies
     document["indexed_at"] = indexed_at.isoformat()
     return document

@@ -25,6 +25,7 @@ def mention_mappings(text_analyzer: str) -> dict[str, Any]:
                     "likes": {"type": "integer"},
                     "shares": {"type": "integer"},
                     "replies": {"type": "integer"},
+                    "total": {"type": "integer"},
                 }
             },
             "lang_hint": KEYWORD,

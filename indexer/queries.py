@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import Elasticsearch
 
 from indexer.layout import layout
 
@@ -209,15 +209,26 @@ def posts_holding(
     }
 
 
-def own_posts(es: Elasticsearch, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """The library's own posts of the window (authors flagged as the institution)."""
+def own_posts(
+    es: Elasticsearch, start: datetime, end: datetime, *, size: int
+) -> list[dict[str, Any]]:
+    """The library's `size` most engaging posts of the window (authors flagged as the
+    institution), earliest first among equals: ranked inside Elasticsearch, so the cost does not
+    grow with how much the library posts."""
     alias = mentions_alias(es)
-    if alias is None:
+    if alias is None or size == 0:
         return []
-    query = {
-        "query": {
-            "bool": {"filter": [in_window(start, end), {"term": {"author.institution": True}}]}
-        }
-    }
-    fields = ["id", "source", "url", "text", "created_at", "engagement"]
-    return [hit["_source"] for hit in helpers.scan(es, query=query, index=alias, _source=fields)]
+    response = es.search(
+        index=alias,
+        size=size,
+        query={"bool": {"filter": [in_window(start, end), {"term": {"author.institution": True}}]}},
+        sort=[
+            # Documents indexed before `total` existed count as unengaged.
+            {"engagement.total": {"order": "desc", "missing": 0}},
+            {"created_at": "asc"},
+            {"id": "asc"},
+        ],
+        source_includes=["id", "source", "url", "text", "created_at", "engagement"],
+        track_total_hits=False,
+    )
+    return [hit["_source"] for hit in response["hits"]["hits"]]

@@ -171,7 +171,7 @@ def _examples(
 
 
 def _own_posts(es: Elasticsearch, start: datetime, end: datetime, how_many: int) -> list[OwnPost]:
-    posts = [
+    return [
         OwnPost(
             id=source["id"],
             source=source["source"],
@@ -182,7 +182,5 @@ def _own_posts(es: Elasticsearch, start: datetime, end: datetime, how_many: int)
             shares=int(source.get("engagement", {}).get("shares", 0)),
             replies=int(source.get("engagement", {}).get("replies", 0)),
         )
-        for source in own_posts(es, start, end)
+        for source in own_posts(es, start, end, size=how_many)
     ]
-    posts.sort(key=lambda p: (-(p.likes + p.shares + p.replies), p.created_at, p.id))
-    return posts[:how_many]

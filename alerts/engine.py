@@ -151,9 +151,13 @@ class Engine:
             if state.closed_until is not None and facts.created_at < state.closed_until:
                 return []  # a late mention of an episode already resolved
             return [self._open(rule, state, facts, evaluation)]
-        episode.total += 1
         if evaluation is None or evaluation.holds_until is None:
-            return []  # joins the episode within its cooldown, without a notice
+            # Joins the episode within its cooldown, without a notice; posted after the episode
+            # ended, it is not counted, even if the alerts' clock has not yet resolved it.
+            if facts.created_at < episode.holds_until + parse_duration(rule.cooldown):
+                episode.total += 1
+            return []
+        episode.total += 1
         episode.holds_until = max(episode.holds_until, evaluation.holds_until)
         episode.count, episode.baseline = evaluation.count, evaluation.baseline
         episode.window_start, episode.window_end = evaluation.window_start, evaluation.window_end

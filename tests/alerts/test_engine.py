@@ -66,6 +66,15 @@ def test_one_alert_while_it_holds_updates_when_it_grows_then_resolves() -> None:
     assert resolved.resolved_at == stream[-3].created_at + timedelta(hours=1, minutes=120)
 
 
+def test_a_mention_posted_after_the_episode_ended_is_not_counted_in_it() -> None:
+    burst = [fact(i, T0 + minutes(10 * i)) for i in range(4)]
+    # Six hours later, two mentions: the first alone does not move the clock (quorum of two).
+    later = [fact(90 + i, T0 + timedelta(hours=6, minutes=i)) for i in range(2)]
+    notices = run(engine([COUNT], clock_quorum=2), [*burst, *later])
+    assert [n.status for n in notices] == ["open", "resolved"]
+    assert notices[-1].total == 4
+
+
 def test_a_gap_shorter_than_the_cooldown_continues_the_same_alert() -> None:
     burst = [fact(i, T0 + minutes(i)) for i in range(3)]
     later = [fact(10 + i, T0 + timedelta(hours=2) + minutes(i)) for i in range(3)]

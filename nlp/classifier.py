@@ -19,11 +19,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.features import model_text, rule_view
-from nlp.model import Model, decide
+from nlp.model import Model, decide, load_config
 from nlp.registry import model_dir as registry_model_dir
 
 _WORD = re.compile(r"\w+")
-EVIDENCE_WORDS = 3
 
 
 @lru_cache(maxsize=4)
@@ -38,6 +37,7 @@ class Classifier:
         self.char_ngrams = model.featurizer.chars.build_analyzer()
         self.word_columns = model.featurizer.word_columns()
         self.char_columns, self.char_offset = model.featurizer.char_columns()
+        self.evidence_words = int(load_config()["model"]["evidence_words"])
         self.short_post = int(model.rules["short_post"])
         self.by_rules = set(model.rules["heads"])
 
@@ -95,7 +95,7 @@ class Classifier:
                 if column is not None:
                     weight += contribution.get(self.char_offset + column, 0.0)
             scored[word] = (weight, match.start(), match.end())
-        best = sorted(scored.values(), reverse=True)[:EVIDENCE_WORDS]
+        best = sorted(scored.values(), reverse=True)[: self.evidence_words]
         return sorted([start, end] for weight, start, end in best if weight > 0)
 
 

@@ -67,28 +67,21 @@ class FeatureSettings:
         )
 
 
-def _word_vectorizer(settings: FeatureSettings, **fixed: Any) -> TfidfVectorizer:
-    return TfidfVectorizer(
-        token_pattern=WORD_TOKEN,
-        ngram_range=settings.word_ngrams,
-        min_df=settings.min_df,
-        max_features=settings.max_word_features,
-        sublinear_tf=True,
-        lowercase=False,
-        dtype=np.float32,
-        **fixed,
+def _vectorizer(settings: FeatureSettings, of: str, **fixed: Any) -> TfidfVectorizer:
+    """TF-IDF of word n-grams (`of="words"`) or of character n-grams within words."""
+    words = of == "words"
+    kind: dict[str, Any] = (
+        {"token_pattern": WORD_TOKEN, "ngram_range": settings.word_ngrams}
+        if words
+        else {"analyzer": "char_wb", "ngram_range": settings.char_ngrams}
     )
-
-
-def _char_vectorizer(settings: FeatureSettings, **fixed: Any) -> TfidfVectorizer:
     return TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=settings.char_ngrams,
         min_df=settings.min_df,
-        max_features=settings.max_char_features,
+        max_features=settings.max_word_features if words else settings.max_char_features,
         sublinear_tf=True,
         lowercase=False,
         dtype=np.float32,
+        **kind,
         **fixed,
     )
 
@@ -106,8 +99,8 @@ class Featurizer:
     def fit(cls, settings: FeatureSettings, texts: list[str], views: list[RuleView]) -> Featurizer:
         return cls(
             settings=settings,
-            words=_word_vectorizer(settings).fit(texts),
-            chars=_char_vectorizer(settings).fit(texts),
+            words=_vectorizer(settings, "words").fit(texts),
+            chars=_vectorizer(settings, "chars").fit(texts),
             rules=DictVectorizer(dtype=np.float32, sort=True).fit(views),
         )
 
@@ -163,8 +156,8 @@ class Featurizer:
         meta = json.loads((directory / "features.json").read_text(encoding="utf-8"))
         settings = FeatureSettings.from_config(meta["settings"])
         idf = np.load(directory / "idf.npz")
-        words = _word_vectorizer(settings, vocabulary=meta["words"])
-        chars = _char_vectorizer(settings, vocabulary=meta["chars"])
+        words = _vectorizer(settings, "words", vocabulary=meta["words"])
+        chars = _vectorizer(settings, "chars", vocabulary=meta["chars"])
         words.idf_, chars.idf_ = idf["words"], idf["chars"]
         rules = DictVectorizer(dtype=np.float32, sort=True)
         rules.feature_names_ = list(meta["rules"])

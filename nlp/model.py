@@ -27,7 +27,6 @@ from nlp.taxonomy import load_taxonomy
 
 CONFIG_PATH = Path(__file__).with_name("data") / "classifier.yml"
 Kind = Literal["binary", "multiclass", "multilabel"]
-MIN_POSITIVES = 3  # an output with fewer positive examples is left to the rules
 
 
 @lru_cache(maxsize=4)
@@ -239,6 +238,7 @@ def _fit_head(
     spec: HeadSpec, x: Any, examples: Sequence[Example], config: Mapping[str, Any]
 ) -> Head:
     c, seed = float(config["model"]["C"]), int(config["model"]["seed"])
+    least = int(config["model"]["min_examples"])
     tuning = config["tuning"]
     rows = _rows(spec, examples)
     xs = x[rows]
@@ -257,7 +257,7 @@ def _fit_head(
     outputs, coefs, intercepts, tuned_y, tuned_p = [], [], [], [], []
     for k, name in enumerate(spec.classes):
         y = flags[:, k]
-        if y.sum() < MIN_POSITIVES or (~y).sum() < MIN_POSITIVES:
+        if y.sum() < least or (~y).sum() < least:
             continue
         model = _classifier("binary", c, seed).fit(xs, y)
         outputs.append(name)

@@ -37,6 +37,7 @@ class Classifier:
         self.char_ngrams = model.featurizer.chars.build_analyzer()
         self.word_columns = model.featurizer.word_columns()
         self.char_columns, self.char_offset = model.featurizer.char_columns()
+        self._columns = lru_cache(maxsize=1 << 16)(self._word_columns)  # words recur
         self.evidence_words = int(load_config()["model"]["evidence_words"])
         self.short_post = int(model.rules["short_post"])
         self.by_rules = set(model.rules["heads"])
@@ -79,6 +80,14 @@ class Classifier:
                     float(p.get("positive", 0.0) - p.get("negative", 0.0)), 3
                 )
 
+    def _word_columns(self, word: str) -> tuple[int, ...]:
+        """The feature columns of a word alone: itself, and its character n-grams."""
+        own = self.word_columns.get(word)
+        grams = (self.char_columns.get(gram) for gram in self.char_ngrams(word))
+        return tuple(
+            ([] if own is None else [own]) + [self.char_offset + c for c in grams if c is not None]
+        )
+
     def _weighty_words(self, row: Any, coef: np.ndarray, text: str) -> list[list[int]]:
         """Spans of the words whose n-grams pushed `coef`'s decision up the most."""
         contribution = {
@@ -89,11 +98,7 @@ class Classifier:
             word = match.group()
             if word in scored:
                 continue
-            weight = contribution.get(self.word_columns.get(word, -1), 0.0)
-            for gram in self.char_ngrams(word):
-                column = self.char_columns.get(gram)
-                if column is not None:
-                    weight += contribution.get(self.char_offset + column, 0.0)
+            weight = sum(contribution.get(column, 0.0) for column in self._columns(word))
             scored[word] = (weight, match.start(), match.end())
         best = sorted(scored.values(), reverse=True)[: self.evidence_words]
         return sorted([start, end] for weight, start, end in best if weight > 0)

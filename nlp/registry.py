@@ -9,7 +9,6 @@ activating an older version.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +22,15 @@ class RegistryError(RuntimeError):
     pass
 
 
-def registry_root() -> Path:
-    """The shipped registry, or the one named by MURMURE_NLP_MODELS."""
-    return Path(os.environ.get("MURMURE_NLP_MODELS") or REGISTRY)
-
-
 def versions(root: Path | None = None) -> list[str]:
-    root = root or registry_root()
+    root = root or REGISTRY
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if (p / "model.json").is_file())
 
 
 def active_version(root: Path | None = None) -> str:
-    root = root or registry_root()
+    root = root or REGISTRY
     pointer = root / ACTIVE
     if not pointer.is_file():
         raise RegistryError(f"no active NLP model in {root} (build one with `murmure nlp train`)")
@@ -45,7 +39,7 @@ def active_version(root: Path | None = None) -> str:
 
 def model_dir(version: str | None = None, root: Path | None = None) -> Path:
     """The directory of `version` (default: the active one)."""
-    root = root or registry_root()
+    root = root or REGISTRY
     directory = root / (version or active_version(root))
     if not (directory / "model.json").is_file():
         raise RegistryError(f"no NLP model {directory.name!r} in {root}")
@@ -54,13 +48,13 @@ def model_dir(version: str | None = None, root: Path | None = None) -> Path:
 
 def publish(model: Model, root: Path | None = None) -> Path:
     """Saves `model` under its version; an existing version is replaced (same data, same model)."""
-    directory = (root or registry_root()) / model.version
+    directory = (root or REGISTRY) / model.version
     model.save(directory)
     return directory
 
 
 def activate(version: str, root: Path | None = None) -> None:
-    root = root or registry_root()
+    root = root or REGISTRY
     model_dir(version, root)  # must exist
     tmp = root / f".{ACTIVE}.tmp"
     tmp.write_text(version + "\n", encoding="utf-8")

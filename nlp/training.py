@@ -126,12 +126,18 @@ def build_model(sets: Iterable[LabelledSet] | None = None) -> Model:
     return train(items, version=f"linear-{data_digest(items, config)}", config=config)
 
 
-def build_and_publish(root: Path | None = None, *, activate: bool = True) -> Path:
-    """Trains the model of the shipped training data, saves it in the registry with its scores
-    on the measure sets (`scores.json`), and makes it the active one if asked."""
+def build_and_publish(
+    root: Path | None = None,
+    *,
+    activate: bool = True,
+    sets: Iterable[LabelledSet] | None = None,
+) -> Path:
+    """Trains a model on `sets` (default: the shipped training data; staff corrections would be one
+    more set), saves it in the registry with its scores on the measure sets (`scores.json`), and
+    makes it the active one if asked."""
     from nlp import registry
 
-    model = build_model()
+    model = build_model(sets)
     directory = registry.publish(model, root)
     scores = measured(model, training_sets(key="measure"))
     (directory / "scores.json").write_text(

@@ -23,7 +23,7 @@ def predict(model: Model, items: Sequence[Example]) -> list[dict[str, Any]]:
     texts, views = [e.text for e in items], [e.view for e in items]
     decisions, _ = decide(model, model.features(texts, views), views, [len(t) for t in texts])
     return [
-        {"id": e.labels.get("id"), "branch": e.branch, **decision}
+        {"id": e.labels.get("id"), "branch": e.branch if decision["relevant"] else None, **decision}
         for e, decision in zip(items, decisions, strict=True)
     ]
 

@@ -12,10 +12,12 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from elasticsearch import Elasticsearch
 
+from config.settings import get_settings
 from indexer.layout import layout
 from retention.deletion import delete_matching
 from schemas.alert import Alert
@@ -136,6 +138,7 @@ def _seed(es: Elasticsearch) -> dict[str, Any]:
 @pytest.fixture()
 def airflow_env(tmp_path: Path, es: Elasticsearch, airflow_db: None) -> Iterator[dict[str, Any]]:
     library = f"test-{uuid.uuid4().hex[:8]}"
+    es_url = urlsplit(get_settings().es_url)  # this machine's Elasticsearch, not a default port
     profile = write_profile(
         tmp_path, library, summaries={"recipients": ["direction@example.org"], "language": "fr"}
     )
@@ -144,7 +147,8 @@ def airflow_env(tmp_path: Path, es: Elasticsearch, airflow_db: None) -> Iterator
             "MURMURE_PROFILE": str(profile),
             "MURMURE_REPORTS_DIR": str(tmp_path / "reports"),
             "AIRFLOW_CONN_MURMURE_ES": json.dumps(
-                {"conn_type": "generic", "host": "127.0.0.1", "port": 9200, "schema": "http"}
+                {"conn_type": "generic", "host": es_url.hostname, "port": es_url.port}
+                | {"schema": es_url.scheme}
             ),
             "AIRFLOW_CONN_MURMURE_SMTP": json.dumps(
                 {

@@ -39,8 +39,7 @@ class Classifier:
         self.char_columns, self.char_offset = model.featurizer.char_columns()
         self._columns = lru_cache(maxsize=1 << 16)(self._word_columns)  # words recur
         self.evidence_words = int(load_config()["model"]["evidence_words"])
-        self.short_post = int(model.rules["short_post"])
-        self.by_rules = set(model.rules["heads"])
+        self.ruled_heads = set(model.rules["heads"])
 
     def __call__(self, doc: Doc) -> Doc:
         self._tag([doc])
@@ -56,9 +55,10 @@ class Classifier:
         texts = [model_text(doc) for doc in docs]
         views = [rule_view(doc) for doc in docs]
         x = self.model.features(texts, views)
-        decisions, probabilities = decide(self.model, x, views, [len(t) for t in texts])
+        decisions = decide(self.model, x, views)
+        probabilities = decisions.probabilities
         topics = self.model.heads.get("topics")
-        for i, (doc, decision) in enumerate(zip(docs, decisions, strict=True)):
+        for i, (doc, decision) in enumerate(zip(docs, decisions.labels, strict=True)):
             ruled: dict[str, list[list[int]]] = doc._.topics or {}
             spans: dict[str, list[list[int]]] = {}
             for topic in decision.get("topics", []):
@@ -72,7 +72,7 @@ class Classifier:
             doc._.sentiment = decision.get("sentiment", doc._.sentiment)
             doc._.complaint = decision.get("complaint", doc._.complaint)
             doc._.learned = decision
-            ruled_sentiment = "sentiment" in self.by_rules and len(texts[i]) <= self.short_post
+            ruled_sentiment = "sentiment" in self.ruled_heads and decisions.by_rules[i]
             if "sentiment" in probabilities and not ruled_sentiment:
                 outputs = self.model.heads["sentiment"].outputs
                 p = dict(zip(outputs, probabilities["sentiment"][i], strict=True))

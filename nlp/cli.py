@@ -108,6 +108,13 @@ def evaluate(
         ),
     ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the folds (--cv).")] = 13,
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="With --cv, what DATA's other folds teach: `real` posts the labels, `synthetic` "
+            "ones only the gate that hands posts to the rules (data/training.yml)."
+        ),
+    ] = "real",
 ) -> None:
     """Score the tagging of DATA against its labels (scoring of the eval README)."""
     from nlp.scoring import score
@@ -115,9 +122,13 @@ def evaluate(
     if cv == 1:
         err.print("[red]--cv needs at least 2 folds[/red]")
         raise typer.Exit(2)
+    if kind not in ("real", "synthetic"):
+        err.print(f"[red]--kind must be real or synthetic, not {kind!r}[/red]")
+        raise typer.Exit(2)
     gold = [post for _, post in read_posts(data)]
     if cv:
-        scores, version = _cross_validated(gold, profile, cv, seed), f"cross-validated, {cv} folds"
+        scores = _cross_validated(gold, profile, cv, seed, kind)
+        version = f"cross-validated, {cv} folds"
     else:
         stage = _stage(profile)
         scores, version = score(gold, _tag(stage, gold)), stage.version
@@ -151,7 +162,9 @@ def evaluate(
                 out.print(f"    {key}: gold={g.get(key)!r} predicted={p.get(key)!r}", markup=False)
 
 
-def _cross_validated(gold: list[dict[str, Any]], profile: Path, folds: int, seed: int) -> Any:
+def _cross_validated(
+    gold: list[dict[str, Any]], profile: Path, folds: int, seed: int, kind: str
+) -> Any:
     from nlp.crossval import cross_validate
     from nlp.training import examples, missing_labels, training_examples
 
@@ -159,7 +172,7 @@ def _cross_validated(gold: list[dict[str, Any]], profile: Path, folds: int, seed
         if missing := missing_labels(post):
             err.print(f"[red]post {post['id']}: missing {', '.join(missing)}[/red]")
             raise typer.Exit(2)
-    file_examples = examples(gold, profile)
+    file_examples = examples(gold, profile, kind)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("reading the training data", total=folds + 1)
         base = training_examples(excluding=[p["text"] for p in gold])

@@ -21,10 +21,10 @@ from nlp.scoring import Scores, score
 def predict(model: Model, items: Sequence[Example]) -> list[dict[str, Any]]:
     """Labels (eval schema) of `items` by `model`; branches are the rules'."""
     texts, views = [e.text for e in items], [e.view for e in items]
-    decisions, _ = decide(model, model.features(texts, views), views, [len(t) for t in texts])
+    decisions = decide(model, model.features(texts, views), views)
     return [
         {"id": e.labels.get("id"), "branch": e.branch if decision["relevant"] else None, **decision}
-        for e, decision in zip(items, decisions, strict=True)
+        for e, decision in zip(items, decisions.labels, strict=True)
     ]
 
 

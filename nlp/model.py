@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,16 +43,25 @@ class HeadSpec:
     classes: tuple[str, ...]
     relevant_only: bool = False
     threshold: float | None = None  # None: tuned inside the training data
+    learns: Literal["labels", "set"] = "labels"  # "set": which kind of labelled set a post is from
+    trained_on: tuple[str, ...] = ("real",)  # kinds of labelled sets (data/training.yml)
 
-    def targets(self, labels: Mapping[str, Any]) -> list[bool] | str:
-        """The label of one post for this head: a class, or one flag per class."""
-        value = labels.get(self.name)
+    def targets(self, example: Example) -> list[bool] | str:
+        """The target of one post for this head: a class, or one flag per class."""
+        if self.learns == "set":
+            return [example.kind in self.classes]
+        value = example.labels.get(self.name)
         if self.kind == "multiclass":
             return str(value)
         if self.kind == "multilabel":
             present = set(value or [])
             return [c in present for c in self.classes]
         return [bool(value)]
+
+    @property
+    def is_label(self) -> bool:
+        """A field of the eval schema (not the gate that says who decides)."""
+        return self.learns == "labels"
 
 
 def head_specs(config: Mapping[str, Any] | None = None) -> list[HeadSpec]:
@@ -69,6 +79,8 @@ def head_specs(config: Mapping[str, Any] | None = None) -> list[HeadSpec]:
                 classes=tuple(classes),
                 relevant_only=bool(body.get("relevant_only", False)),
                 threshold=None if threshold == "tuned" else float(threshold),
+                learns=body.get("learns", "labels"),
+                trained_on=tuple(body.get("trained_on", ["real"])),
             )
         )
     return specs
@@ -82,6 +94,7 @@ class Example:
     view: RuleView
     labels: Mapping[str, Any]
     branch: str | None = None  # the rules' (branches are not learned)
+    kind: str = "real"  # of the labelled set it comes from (`data/training.yml`)
 
 
 @dataclass
@@ -140,6 +153,8 @@ class Model:
                     "classes": list(head.spec.classes),
                     "relevant_only": head.spec.relevant_only,
                     "threshold": head.spec.threshold,
+                    "learns": head.spec.learns,
+                    "trained_on": list(head.spec.trained_on),
                     "outputs": head.outputs,
                     "thresholds": [round(float(t), 4) for t in head.thresholds],
                     "intercept": [float(b) for b in head.intercept],
@@ -166,6 +181,8 @@ class Model:
                 classes=tuple(body["classes"]),
                 relevant_only=body["relevant_only"],
                 threshold=body["threshold"],
+                learns=body["learns"],
+                trained_on=tuple(body["trained_on"]),
             )
             heads[name] = Head(
                 spec=spec,
@@ -197,7 +214,9 @@ def _classifier(kind: Kind, c: float, seed: int) -> LogisticRegression:
 
 def _rows(spec: HeadSpec, examples: Sequence[Example]) -> list[int]:
     return [
-        i for i, e in enumerate(examples) if not spec.relevant_only or bool(e.labels["relevant"])
+        i
+        for i, e in enumerate(examples)
+        if e.kind in spec.trained_on and (not spec.relevant_only or bool(e.labels["relevant"]))
     ]
 
 
@@ -243,7 +262,7 @@ def _fit_head(
     rows = _rows(spec, examples)
     xs = x[rows]
     if spec.kind == "multiclass":
-        y = np.array([spec.targets(examples[i].labels) for i in rows])
+        y = np.array([spec.targets(examples[i]) for i in rows])
         model = _classifier("multiclass", c, seed).fit(xs, y)
         order = [list(model.classes_).index(k) for k in spec.classes if k in model.classes_]
         return Head(
@@ -253,7 +272,7 @@ def _fit_head(
             intercept=model.intercept_[order].astype(np.float64),
             thresholds=np.zeros(len(order)),
         )
-    flags = np.array([spec.targets(examples[i].labels) for i in rows], dtype=bool)
+    flags = np.array([spec.targets(examples[i]) for i in rows], dtype=bool)
     outputs, coefs, intercepts, tuned_y, tuned_p = [], [], [], [], []
     for k, name in enumerate(spec.classes):
         y = flags[:, k]
@@ -303,7 +322,7 @@ def train(
         featurizer=featurizer,
         heads=heads,
         rules=dict(config["rules"]),
-        trained_on={"posts": len(examples)},
+        trained_on={"posts": len(examples), **Counter(e.kind for e in examples)},
     )
 
 
@@ -319,23 +338,37 @@ def ruled(spec: HeadSpec, view: RuleView) -> Any:
     return found
 
 
-def decide(
-    model: Model, x: Any, views: Sequence[RuleView], lengths: Sequence[int]
-) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
-    """Labels (eval schema) per post, and each head's probabilities.
+@dataclass
+class Decisions:
+    labels: list[dict[str, Any]]  # per post, eval schema
+    probabilities: dict[str, np.ndarray]  # per head
+    by_rules: list[bool]  # per post: the rules decided the heads they cover
 
-    On posts of at most `rules.short_post` characters the rules decide the heads they cover
-    (`rules.heads`); elsewhere the learned heads do, and a class they could not learn (a profile's
-    own topic, a rare one) is left to the rules. Posts judged not relevant get no topics, `neutral`
-    and no complaint; a complaint is always negative.
+
+def decide(model: Model, x: Any, views: Sequence[RuleView]) -> Decisions:
+    """Labels (eval schema) per post, each head's probabilities, and who decided.
+
+    The gate (`rules.gate`, a head that learned which posts look like the ones the rules were
+    written and checked for) hands those posts to the rules for the heads they cover
+    (`rules.heads`); elsewhere the learned heads decide, and a class they could not learn (a
+    profile's own topic, a rare one) is left to the rules. Posts judged not relevant get no topics,
+    `neutral` and no complaint; a complaint is always negative.
     """
-    short, by_rules = int(model.rules["short_post"]), set(model.rules["heads"])
     probabilities = model.probabilities(x)
+    gate = model.heads.get(str(model.rules.get("gate")))
+    by_rules = (
+        [bool(p >= gate.thresholds[0]) for p in probabilities[gate.spec.name][:, 0]]
+        if gate is not None and gate.outputs
+        else [False] * len(views)
+    )
+    ruled_heads = set(model.rules["heads"])
     decisions: list[dict[str, Any]] = [{} for _ in views]
     for name, head in model.heads.items():
         p, spec = probabilities[name], head.spec
+        if not spec.is_label:
+            continue
         for i, view in enumerate(views):
-            if name in by_rules and lengths[i] <= short:
+            if name in ruled_heads and by_rules[i]:
                 decisions[i][name] = ruled(spec, view)
             elif spec.kind == "multiclass":
                 decisions[i][name] = head.outputs[int(np.argmax(p[i]))]
@@ -352,7 +385,7 @@ def decide(
                 decision[name] = _default(model.heads[name].spec)
         if decision.get("complaint"):
             decision["sentiment"] = "negative"
-    return decisions, probabilities
+    return Decisions(labels=decisions, probabilities=probabilities, by_rules=by_rules)
 
 
 def _default(spec: HeadSpec) -> Any:

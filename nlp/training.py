@@ -25,6 +25,7 @@ MANIFEST = Path(__file__).with_name("data") / "training.yml"
 class LabelledSet:
     path: Path
     profile: Path
+    kind: str = "real"  # `real` posts teach the labels; `synthetic` ones only the gate
 
 
 def training_sets(manifest: Path = MANIFEST, key: str = "sets") -> list[LabelledSet]:
@@ -34,6 +35,7 @@ def training_sets(manifest: Path = MANIFEST, key: str = "sets") -> list[Labelled
         LabelledSet(
             path=(manifest.parent / s["path"]).resolve(),
             profile=(manifest.parent / s["profile"]).resolve(),
+            kind=str(s.get("kind", "real")),
         )
         for s in data.get(key) or []
     ]
@@ -58,8 +60,9 @@ def measured(model: Model, sets: Iterable[LabelledSet]) -> dict[str, dict[str, A
 
 
 def missing_labels(post: dict[str, Any]) -> list[str]:
-    """The fields a labelled post lacks: its text and one per head of the model."""
-    return [f for f in ("text", *(spec.name for spec in head_specs())) if f not in post]
+    """The fields a labelled post lacks: its text and one per label head of the model."""
+    labels = (spec.name for spec in head_specs() if spec.is_label)
+    return [f for f in ("text", *labels) if f not in post]
 
 
 def read_labelled(path: Path) -> list[dict[str, Any]]:
@@ -85,15 +88,15 @@ def normalised(text: str) -> str:
     return _SPACE.sub(" ", "".join(c for c in plain if not unicodedata.combining(c))).strip()
 
 
-def examples(posts: Sequence[dict[str, Any]], profile: Path) -> list[Example]:
-    """Training examples of `posts`, tagged by the rules with `profile`."""
+def examples(posts: Sequence[dict[str, Any]], profile: Path, kind: str = "real") -> list[Example]:
+    """Training examples of `posts` (from a set of `kind`), tagged by the rules with `profile`."""
     from config.profile import load_profile
     from nlp.stage import Stage
 
     stage = Stage(profile=load_profile(profile), learned=False)
     docs = stage.docs([p["text"] for p in posts])
     return [
-        Example(text=folded(doc), view=rule_view(doc), labels=post, branch=doc._.branch)
+        Example(text=folded(doc), view=rule_view(doc), labels=post, branch=doc._.branch, kind=kind)
         for post, (_, doc) in zip(posts, docs, strict=True)
     ]
 
@@ -106,16 +109,17 @@ def training_examples(
     out: list[Example] = []
     for labelled in sets if sets is not None else training_sets():
         posts = [p for p in read_labelled(labelled.path) if normalised(p["text"]) not in banned]
-        out += examples(posts, labelled.profile)
+        out += examples(posts, labelled.profile, labelled.kind)
     return out
 
 
 def data_digest(items: Iterable[Example], config: dict[str, Any]) -> str:
     """The model version: a hash of what it learned from and how (same data, same name)."""
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
+    specs = [spec for spec in head_specs(config) if spec.is_label]
     for e in items:
-        labels = {spec.name: e.labels.get(spec.name) for spec in head_specs(config)}
-        digest.update(json.dumps([e.text, e.view, labels], sort_keys=True).encode())
+        labels = {spec.name: e.labels.get(spec.name) for spec in specs}
+        digest.update(json.dumps([e.text, e.view, labels, e.kind], sort_keys=True).encode())
     return digest.hexdigest()[:10]
 
 

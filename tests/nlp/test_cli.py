@@ -51,3 +51,9 @@ def test_eval_refuses_a_single_fold() -> None:
     result = _eval("--cv", "1")
     assert result.exit_code == 2
     assert "at least 2 folds" in result.output
+
+
+def test_eval_refuses_an_unknown_kind_of_set() -> None:
+    result = _eval("--cv", "3", "--kind", "imaginary")
+    assert result.exit_code == 2
+    assert "--kind must be real or synthetic" in result.output

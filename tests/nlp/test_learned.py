@@ -1,6 +1,7 @@
 """The learned heads: a fresh build reproduces the shipped model and its published scores, the
 registry keeps versions apart from the active one, cross-validation never scores a post with a
-model that saw it, and every tag keeps evidence that points at the post's words."""
+model that saw it, the gate hands the rules the posts they were written for and only those, and
+every tag keeps evidence that points at the post's words."""
 
 import json
 import re
@@ -13,12 +14,16 @@ import pytest
 import nlp.crossval
 from config.profile import Profile
 from nlp import registry
+from nlp.classifier import load_model
 from nlp.crossval import cross_validate, predict
-from nlp.model import Example, Model, train
+from nlp.model import Example, Model, decide, train
+from nlp.model import ruled as rules_decision
 from nlp.stage import Stage
 from nlp.training import build_and_publish, examples, read_labelled
 
 from .conftest import DATA
+
+REAL_DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "real-dev.jsonl"
 
 HEADLINE = (
     "topics micro-F1",
@@ -112,3 +117,30 @@ def test_every_tag_keeps_evidence_on_the_posts_words(stage: Stage, profile: Prof
                 for start, end in spans:
                     assert re.fullmatch(r"\w+", doc.text[start:end])
     assert tagged >= 50
+
+
+def _gated(items: Sequence[Example]) -> tuple[Model, list[bool], list[dict[str, object]]]:
+    model = load_model()
+    texts, views = [e.text for e in items], [e.view for e in items]
+    decisions = decide(model, model.features(texts, views), views)
+    return model, decisions.by_rules, decisions.labels
+
+
+def test_the_gate_hands_the_rules_the_synthetic_posts_and_they_decide_them(
+    heldout: list[Example],
+) -> None:
+    model, by_rules, labels = _gated(heldout)
+    assert sum(by_rules) >= 0.8 * len(heldout)  # a split the gate never saw
+    for e, ruled_post, decision in zip(heldout, by_rules, labels, strict=True):
+        if not ruled_post or not decision["relevant"]:
+            continue
+        assert decision["topics"] == rules_decision(model.heads["topics"].spec, e.view)
+        assert decision["complaint"] == rules_decision(model.heads["complaint"].spec, e.view)
+
+
+@pytest.mark.skipif(not REAL_DEV.is_file(), reason="the shared evaluation sets are not here")
+def test_the_gate_leaves_real_posts_to_the_learned_heads() -> None:
+    posts = read_labelled(REAL_DEV)
+    items = examples(posts, REAL_DEV.with_name("real-dev-profile.yml"))
+    _, by_rules, _ = _gated(items)
+    assert sum(by_rules) <= 0.2 * len(items)

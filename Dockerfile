@@ -32,8 +32,9 @@ RUN groupadd --system --gid 10001 murmure \
     && useradd --system --uid 10001 --gid murmure --home-dir /var/lib/murmure --create-home murmure
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     pip install --no-index --find-links=/wheels murmure
-# The spaCy model is part of the image: nothing is downloaded at run time.
-RUN python -c "import spacy; spacy.load('fr_core_news_sm')"
+# The spaCy model and the active NLP model are part of the image: nothing is downloaded at run time.
+RUN python -c "import spacy; spacy.load('fr_core_news_sm')" \
+    && python -c "from nlp.classifier import load_model; print(load_model().version)"
 RUN install -d -o murmure -g murmure /var/lib/murmure/state /var/lib/murmure/reports
 USER murmure
 WORKDIR /var/lib/murmure

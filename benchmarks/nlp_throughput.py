@@ -2,7 +2,8 @@
 
 Not a test: prints mentions/s for one process and for two worker processes (one pipeline per
 process, as two stream workers would run; loading is done before timing), and the ratio
-stage / bare. Usage:
+stage / bare; then, on one process, the stage with its rule components alone (what the learned
+heads cost). Usage:
 
     .venv/bin/python benchmarks/nlp_throughput.py [--posts N] [--data FILE.jsonl] [--profile P.yml]
 """
@@ -20,7 +21,7 @@ from typing import Any
 import spacy
 
 from config.profile import load_profile
-from nlp.stage import build_stage
+from nlp.stage import Stage, build_stage
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,6 +77,9 @@ def main() -> None:
     stage.analyse(texts[:50])  # load both pipelines before timing
     bare_rates = {1: _rate(lambda: list(bare.pipe(texts, batch_size=256)), len(texts))}
     stage_rates = {1: _rate(lambda: stage.analyse(texts, batch_size=256), len(texts))}
+    rules = Stage(profile=load_profile(args.profile), learned=False)
+    rules.analyse(texts[:50])
+    rules_rate = _rate(lambda: rules.analyse(texts, batch_size=256), len(texts))
     bare_rates[2] = _two_processes("bare", args.profile, texts)
     stage_rates[2] = _two_processes("stage", args.profile, texts)
     print(f"{len(texts)} posts ({args.data.name}), stage {stage.version}")
@@ -86,6 +90,7 @@ def main() -> None:
             f"{n_process:>9} {bare_rates[n_process]:>23.0f} "
             f"{stage_rates[n_process]:>16.0f} {ratio:>6.2f}"
         )
+    print(f"1 process, rule components alone: {rules_rate:.0f}/s (stage: {stage_rates[1]:.0f}/s)")
 
 
 if __name__ == "__main__":

@@ -98,26 +98,53 @@ def evaluate(
     errors: Annotated[
         bool, typer.Option("--errors", help="Also list misclassified posts.")
     ] = False,
+    cv: Annotated[
+        int,
+        typer.Option(
+            "--cv",
+            min=0,
+            help="K > 1: cross-validated scores; each of K folds is tagged by a model trained on "
+            "the shipped training data (less the file's posts) and the file's other folds.",
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the folds (--cv).")] = 13,
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="With --cv, what DATA's other folds teach: `real` posts the labels, `synthetic` "
+            "ones only the gate that hands posts to the rules (data/training.yml)."
+        ),
+    ] = "real",
 ) -> None:
     """Score the tagging of DATA against its labels (scoring of the eval README)."""
     from nlp.scoring import score
 
-    stage = _stage(profile)
+    if cv == 1:
+        err.print("[red]--cv needs at least 2 folds[/red]")
+        raise typer.Exit(2)
+    if kind not in ("real", "synthetic"):
+        err.print(f"[red]--kind must be real or synthetic, not {kind!r}[/red]")
+        raise typer.Exit(2)
     gold = [post for _, post in read_posts(data)]
-    scores = score(gold, _tag(stage, gold))
+    if cv:
+        scores = _cross_validated(gold, profile, cv, seed, kind)
+        version = f"cross-validated, {cv} folds"
+    else:
+        stage = _stage(profile)
+        scores, version = score(gold, _tag(stage, gold)), stage.version
     if as_json:
         payload: dict[str, Any] = {
             **scores.headline(),
             "per_topic_f1": scores.topic_f1_by_topic,
             "n": scores.n,
             "n_relevant": scores.n_relevant,
-            "version": stage.version,
+            "version": version,
         }
         if errors:
             payload["errors"] = scores.errors
         out.print_json(json.dumps(payload, ensure_ascii=False))
         return
-    table = Table(title=f"{data.name}: {scores.n} posts, {scores.n_relevant} relevant")
+    table = Table(title=f"{data.name}: {scores.n} posts, {scores.n_relevant} relevant ({version})")
     table.add_column("metric")
     table.add_column("score", justify="right")
     for name, value in scores.headline().items():
@@ -133,3 +160,52 @@ def evaluate(
             )
             for key in item["fields"]:
                 out.print(f"    {key}: gold={g.get(key)!r} predicted={p.get(key)!r}", markup=False)
+
+
+def _cross_validated(
+    gold: list[dict[str, Any]], profile: Path, folds: int, seed: int, kind: str
+) -> Any:
+    from nlp.crossval import cross_validate
+    from nlp.training import examples, missing_labels, training_examples
+
+    for post in gold:
+        if missing := missing_labels(post):
+            err.print(f"[red]post {post['id']}: missing {', '.join(missing)}[/red]")
+            raise typer.Exit(2)
+    file_examples = examples(gold, profile, kind)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("reading the training data", total=folds + 1)
+        base = training_examples(excluding=[p["text"] for p in gold])
+        progress.update(task, advance=1, description=f"training and tagging {folds} folds")
+        return cross_validate(
+            file_examples,
+            base,
+            folds=folds,
+            seed=seed,
+            progress=lambda: progress.advance(task),
+        )
+
+
+@app.command()
+def train(
+    registry: Annotated[
+        Path | None,
+        typer.Option(help="Model registry directory (default: the shipped one, nlp/models)."),
+    ] = None,
+    activate: Annotated[bool, typer.Option(help="Make the new model the active one.")] = True,
+) -> None:
+    """Rebuild the learned model from the labelled files of nlp/data/training.yml (fixed seeds:
+    the same files give the same model and version)."""
+    from nlp.registry import load_meta
+    from nlp.training import build_and_publish
+
+    with Progress(console=err, transient=True) as progress:
+        progress.add_task("training", total=None)
+        directory = build_and_publish(registry, activate=activate)
+    meta = load_meta(directory)
+    size = sum(f.stat().st_size for f in directory.iterdir()) / 1e6
+    state = "active" if activate else "not active"
+    err.print(
+        f"model {meta['version']} ({meta['trained_on']['posts']} posts, {size:.1f} MB) → "
+        f"{directory} ({state})"
+    )

@@ -19,6 +19,7 @@ _ATTRS: dict[str, Any] = {
     "problem": None,  # reports something going wrong (complaint cue)
     "excused": None,  # blames the poster or something outside the library
     "complaint": None,
+    "learned": None,  # {head: decision} of the learned heads, every head (not only the schema's)
 }
 
 

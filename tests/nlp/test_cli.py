@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from nlp.cli import app
 
@@ -34,18 +34,26 @@ def test_tag_skips_malformed_lines_and_tags_the_others(tmp_path: Path) -> None:
     )
 
 
+def _eval(*options: str) -> Result:
+    data, profile = DATA / "nlp_heldout.jsonl", DATA / "nlp_profile.yml"
+    return runner.invoke(app, ["eval", str(data), "--profile", str(profile), *options])
+
+
 def test_eval_prints_json_scores() -> None:
-    result = runner.invoke(
-        app,
-        [
-            "eval",
-            str(DATA / "nlp_heldout.jsonl"),
-            "--profile",
-            str(DATA / "nlp_profile.yml"),
-            "--json",
-        ],
-    )
+    result = _eval("--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout[result.stdout.index("{") :])
     assert 0.0 <= payload["topics micro-F1"] <= 1.0
     assert "per_topic_f1" in payload
+
+
+def test_eval_refuses_a_single_fold() -> None:
+    result = _eval("--cv", "1")
+    assert result.exit_code == 2
+    assert "at least 2 folds" in result.output
+
+
+def test_eval_refuses_an_unknown_kind_of_set() -> None:
+    result = _eval("--cv", "3", "--kind", "imaginary")
+    assert result.exit_code == 2
+    assert "--kind must be real or synthetic" in result.output

@@ -46,8 +46,11 @@ def test_lemmas_are_content_words(stage: Stage) -> None:
     assert "les" not in lemmas and "de" not in lemmas
 
 
-def test_version_names_the_model_and_changes_with_the_profile(stage: Stage) -> None:
+def test_version_names_the_models(stage: Stage) -> None:
+    from nlp.registry import active_version
+
     assert "fr_core_news_sm-3.8.0" in stage.version
+    assert f"+{active_version()}+" in stage.version
     assert stage.version.startswith("murmure-")
 
 

@@ -1,0 +1,73 @@
+"""Scores of the learned stage on labelled posts: of a model on posts it never saw, and
+cross-validated on a labelled file.
+
+The file is cut into k stratified folds (fixed seed); each fold is tagged by a model trained on the
+shipped training data (less any post of the file) plus the file's other folds, thresholds tuned
+inside that training data. No model ever sees the posts it is scored on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+
+from nlp.model import Example, Model, decide, train
+from nlp.scoring import Scores, score
+
+
+def predict(model: Model, items: Sequence[Example]) -> list[dict[str, Any]]:
+    """Labels (eval schema) of `items` by `model`; branches are the rules'."""
+    texts, views = [e.text for e in items], [e.view for e in items]
+    decisions = decide(model, model.features(texts, views), views)
+    return [
+        {"id": e.labels.get("id"), "branch": e.branch if decision["relevant"] else None, **decision}
+        for e, decision in zip(items, decisions.labels, strict=True)
+    ]
+
+
+def score_model(model: Model, items: Sequence[Example]) -> Scores:
+    return score([dict(e.labels) for e in items], predict(model, items))
+
+
+def _strata(posts: Sequence[dict[str, Any]]) -> list[str]:
+    keys = [f"{p['relevant']}-{p.get('complaint')}-{p.get('sentiment')}" for p in posts]
+    counts = {k: keys.count(k) for k in keys}
+    return [k if counts[k] >= 2 else "rare" for k in keys]
+
+
+def out_of_fold(
+    file_examples: Sequence[Example],
+    base: Sequence[Example],
+    *,
+    folds: int = 5,
+    seed: int = 13,
+    progress: Callable[[], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Predicted labels of each post of the file, by the model of the folds it is not in."""
+    posts = [dict(e.labels) for e in file_examples]
+    predicted: list[dict[str, Any]] = [{} for _ in posts]
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    for train_rows, test_rows in splitter.split(np.zeros(len(posts)), _strata(posts)):
+        model = train([*base, *(file_examples[i] for i in train_rows)])
+        tagged = predict(model, [file_examples[i] for i in test_rows])
+        for i, labels in zip(test_rows, tagged, strict=True):
+            predicted[i] = labels
+        if progress:
+            progress()
+    return predicted
+
+
+def cross_validate(
+    file_examples: Sequence[Example],
+    base: Sequence[Example],
+    *,
+    folds: int = 5,
+    seed: int = 13,
+    progress: Callable[[], None] | None = None,
+) -> Scores:
+    """Scores (eval README) of the out-of-fold predictions (branches are the rules')."""
+    predicted = out_of_fold(file_examples, base, folds=folds, seed=seed, progress=progress)
+    return score([dict(e.labels) for e in file_examples], predicted)

@@ -3,7 +3,6 @@ each is killed with SIGKILL, the others take its partitions over and every menti
 once, on the real Kafka and Elasticsearch."""
 
 import signal
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from config.settings import get_settings
 from indexer.layout import layout
 from listeners.publish import publish
 from tests.factories import raw_mention
-from tests.pipeline.workers import eventually, indexed, start_process, stop_process
+from tests.pipeline.workers import eventually, indexed, new_group, start_process, stop_process
 
 pytestmark = pytest.mark.integration
 
@@ -53,8 +52,7 @@ def test_workers_share_partitions_and_the_survivors_finish_a_killed_ones_work(
         raw_mention(f"Le wifi de la médiathèque ne marche plus, relevé {n}") for n in range(600)
     ]
     ids = [m.id for m in mentions]
-    run = uuid.uuid4().hex[:8]
-    groups = {"enrich": f"scale-enrich-{run}", "index": f"scale-index-{run}"}
+    groups = {"enrich": new_group("raw"), "index": new_group("enriched")}
     workers = {
         (stage, n): start_process(stage, groups[stage], tmp_path / f"{stage}-{n}.log")
         for stage in ("enrich", "index")
@@ -64,7 +62,7 @@ def test_workers_share_partitions_and_the_survivors_finish_a_killed_ones_work(
         for stage, key in (("enrich", "raw"), ("index", "enriched")):
             eventually(
                 split_as(groups[stage], key, _split(partitions)),
-                300,  # each worker loads spaCy first
+                600,  # each worker loads spaCy first, slow when the machine is busy
                 f"two {stage} workers sharing the {partitions} partitions",
             )
         producer = make_producer()

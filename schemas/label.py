@@ -40,9 +40,10 @@ class Correction(Contract):
         return self
 
     def labels(self) -> dict[str, object]:
-        """The eval-schema labels training and scoring read."""
+        """The eval-schema labels training and scoring read, and the file they came from."""
         return {
             "id": self.mention_id,
+            "file": self.source_file,
             "text": self.text,
             "relevant": self.relevant,
             "topics": list(self.topics),

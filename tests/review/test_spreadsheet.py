@@ -145,7 +145,7 @@ def test_import_stores_once_and_forget_erases(
                 "commentaire": "la Centrale",
             },
             3: {"pertinent ?": "non"},
-        },  # fmt: skip
+        },
     )
     sheet = load_workbook(good)["À relire"]
     first, second = str(sheet.cell(row=2, column=1).value), str(sheet.cell(row=3, column=1).value)

@@ -67,7 +67,7 @@ def mention_sureness(mentions: Sequence[dict[str, Any]], profile_path: Path) -> 
     from nlp.confidence import sureness
     from nlp.training import examples
 
-    items = examples([{"text": m["text"], **m} for m in mentions], profile_path)
+    items = examples(mentions, profile_path)
     return sureness(load_model(), items)
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from schemas import EnrichedMention
+from schemas import Analysis, EnrichedMention
 
 
 def lemma_terms(lemmas: str) -> list[str]:
@@ -13,12 +13,7 @@ def lemma_terms(lemmas: str) -> list[str]:
 
 def to_document(mention: EnrichedMention, *, indexed_at: datetime) -> dict[str, Any]:
     document = mention.model_dump(mode="json", exclude={"topics", "text_redacted"})
-    document["topics"] = mention.topic_ids
-    document["evidence"] = [
-        {"topic": tag.topic, "start": span.start, "end": span.end, "text": span.text}
-        for tag in mention.topics
-        for span in tag.evidence
-    ]
+    document |= tag_fields(mention)
     document["text"] = mention.text_redacted
     # Each distinct word once: term aggregations then count posts, not occurrences.
     document["lemma_terms"] = sorted(set(lemma_terms(mention.lemmas)))
@@ -28,3 +23,17 @@ def to_document(mention: EnrichedMention, *, indexed_at: datetime) -> dict[str, 
     document["engagement"]["total"] = engagement.likes + engagement.shares + engagement.replies
     document["indexed_at"] = indexed_at.isoformat()
     return document
+
+
+def tag_fields(analysis: Analysis) -> dict[str, Any]:
+    """What the NLP stage decided, as document fields (the redacted text aside)."""
+    fields = analysis.model_dump(
+        mode="json", include=set(Analysis.model_fields) - {"text_redacted"}
+    )
+    fields["topics"] = analysis.topic_ids
+    fields["evidence"] = [
+        {"topic": tag.topic, "start": span.start, "end": span.end, "text": span.text}
+        for tag in analysis.topics
+        for span in tag.evidence
+    ]
+    return fields

@@ -118,3 +118,33 @@ def figures_by_period(es: Elasticsearch, periods: dict[str, Window]) -> dict[str
             topic_complaints={str(b["key"]): int(b["complaints"]["doc_count"]) for b in topics},
         )
     return figures
+
+
+def pipeline_versions(es: Elasticsearch, window: Window) -> list[tuple[str, str, str, int]]:
+    """(pipeline_version, first and last post date, mentions) of the window's mentions."""
+    alias = mentions_alias(es)
+    if alias is None:
+        return []
+    response = es.search(
+        index=alias,
+        size=0,
+        query={"bool": {"filter": [in_window(*window)]}},
+        aggs={
+            "versions": {
+                "terms": {"field": "pipeline_version", "size": _MANY},
+                "aggs": {
+                    "first": {"min": {"field": "created_at"}},
+                    "last": {"max": {"field": "created_at"}},
+                },
+            }
+        },
+    )
+    return [
+        (
+            str(b["key"]),
+            str(b["first"]["value_as_string"]),
+            str(b["last"]["value_as_string"]),
+            int(b["doc_count"]),
+        )
+        for b in response["aggregations"]["versions"]["buckets"]
+    ]

@@ -15,6 +15,7 @@ from listeners.cli import listen
 from murmure import logs, pipeline
 from nlp.cli import app as nlp_app
 from retention.cli import forget_command, retention_command
+from review.cli import app as review_app
 from services.cli import app as services_app
 from summaries.cli import summary_command
 
@@ -60,6 +61,7 @@ app.command("summary")(summary_command)
 app.command("forget")(forget_command)
 app.command("retention")(retention_command)
 app.add_typer(kibana_app, name="kibana")
+app.add_typer(review_app, name="review")
 
 
 def run() -> None:

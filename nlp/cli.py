@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from nlp.models_cli import models_command, retag_command, train_with_corrections
+
 app = typer.Typer(help="Language, relevance, topics, sentiment, complaints and branches of posts.")
 err = Console(stderr=True)
 out = Console()
@@ -193,9 +195,21 @@ def train(
         typer.Option(help="Model registry directory (default: the shipped one, nlp/models)."),
     ] = None,
     activate: Annotated[bool, typer.Option(help="Make the new model the active one.")] = True,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Also learn from this network's staff corrections (murmure review import); the "
+            "new model is activated only if the gate finds no label worse.",
+        ),
+    ] = None,
 ) -> None:
     """Rebuild the learned model from the labelled files of nlp/data/training.yml (fixed seeds:
     the same files give the same model and version)."""
+    if profile is not None:
+        train_with_corrections(profile, registry, activate)
+        return
     from nlp.registry import load_meta
     from nlp.training import build_and_publish
 
@@ -209,3 +223,7 @@ def train(
         f"model {meta['version']} ({meta['trained_on']['posts']} posts, {size:.1f} MB) → "
         f"{directory} ({state})"
     )
+
+
+app.command("models")(models_command)
+app.command("retag")(retag_command)

@@ -123,10 +123,11 @@ def data_digest(items: Iterable[Example], config: dict[str, Any]) -> str:
     return digest.hexdigest()[:10]
 
 
-def build_model(sets: Iterable[LabelledSet] | None = None) -> Model:
-    """The model of the training sets, named by a hash of its data and config (reproducible)."""
+def build_model(sets: Iterable[LabelledSet] | None = None, extra: Sequence[Example] = ()) -> Model:
+    """The model of the training sets (and `extra` examples, e.g. staff corrections), named by a
+    hash of its data and config (reproducible)."""
     config = load_config()
-    items = training_examples(sets)
+    items = [*training_examples(sets), *extra]
     return train(items, version=f"linear-{data_digest(items, config)}", config=config)
 
 
@@ -135,13 +136,14 @@ def build_and_publish(
     *,
     activate: bool = True,
     sets: Iterable[LabelledSet] | None = None,
+    extra: Sequence[Example] = (),
 ) -> Path:
     """Trains a model on `sets` (default: the shipped training data; staff corrections would be one
     more set), saves it in the registry with its scores on the measure sets (`scores.json`), and
     makes it the active one if asked."""
     from nlp import registry
 
-    model = build_model(sets)
+    model = build_model(sets, extra)
     directory = registry.publish(model, root)
     scores = measured(model, training_sets(key="measure"))
     (directory / "scores.json").write_text(

@@ -1,9 +1,10 @@
 """Erasure: a person's or a post's data deleted everywhere Murmure keeps it.
 
-Mentions (by author pseudonym or by id) are deleted by id; the alerts and weekly summaries that
-quote them lose those quotes (a summary's stored HTML, text and report file are re-rendered
-without them); listener state is asked to forget them too. Kafka topics are not rewritten: their
-own time-based retention (`bus/topics.yml`) bounds how long a message stays there.
+Mentions (by author pseudonym or by id) and the staff corrections of them are deleted by id; the
+alerts and weekly summaries that quote them lose those quotes (a summary's stored HTML, text and
+report file are re-rendered without them); listener state is asked to forget them too. Kafka
+topics are not rewritten: their own time-based retention (`bus/topics.yml`) bounds how long a
+message stays there.
 """
 
 from collections import Counter
@@ -15,6 +16,7 @@ from elasticsearch import Elasticsearch, helpers
 from config.profile import Profile
 from indexer.layout import layout
 from retention.deletion import delete_ids, matching
+from review.labels import forget_labels
 
 TargetKind = Literal["author", "mention"]
 
@@ -72,6 +74,9 @@ def forget(
     if target.kind == "mention" and target.value not in report.mention_ids:
         report.mention_ids.append(target.value)  # still scrub quotes of an already expired post
     report.documents_deleted += delete_ids(es, found)
+    report.documents_deleted += forget_labels(
+        es, report.mention_ids, target.value if target.kind == "author" else None
+    )
     erased = set(report.mention_ids)
     report.documents_updated["alerts"] += _scrub_alerts(es, erased)
     updated, files = _scrub_summaries(es, erased, profile)

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from schemas.alert import Alert
+from schemas.label import Correction
 from schemas.mention import EnrichedMention, RawMention
 from schemas.summary import WeeklySummary
 
@@ -17,6 +18,7 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "enriched-mention": EnrichedMention,
     "alert": Alert,
     "weekly-summary": WeeklySummary,
+    "correction": Correction,
 }
 JSON_DIR = Path(__file__).parent / "json"
 

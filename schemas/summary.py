@@ -88,6 +88,15 @@ class OwnPost(Contract):
     replies: int = Field(ge=0)
 
 
+class ModelUse(Contract):
+    """A learned model that tagged mentions of the summary's weeks (from their pipeline_version)."""
+
+    model: str
+    first: UtcDatetime = Field(description="the earliest mention it tagged, by post date")
+    last: UtcDatetime
+    mentions: int = Field(ge=0)
+
+
 class WeeklySummary(Contract):
     schema_version: Literal[1] = 1
     library_id: str
@@ -112,4 +121,9 @@ class WeeklySummary(Contract):
     emerging_terms: list[EmergingTerm] = Field(default_factory=list)
     alerts: list[AlertRecap] = Field(default_factory=list)
     own_posts: list[OwnPost] = Field(default_factory=list)
+    models: list[ModelUse] = Field(
+        default_factory=list,
+        description="models that tagged the trend weeks' mentions, oldest first: more than one "
+        "means the tagging changed during those weeks",
+    )
     generated_at: UtcDatetime

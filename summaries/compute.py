@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from elasticsearch import Elasticsearch
 
 from config.profile import Profile
-from indexer.figures import PeriodFigures, figures_by_period, volume
+from indexer.figures import PeriodFigures, figures_by_period, pipeline_versions, volume
 from indexer.queries import complaint_sample, own_posts, posts_holding, term_posts
 from schemas.alert import AlertMention
 from schemas.summary import (
     BranchCount,
     Count,
     EmergingTerm,
+    ModelUse,
     OwnPost,
     TopicTrend,
     WeeklySentiment,
@@ -144,8 +145,40 @@ def compute_summary(
         ],
         alerts=alerts_of(es, start, end),
         own_posts=_own_posts(es, start, end, settings.own_posts),
+        models=model_uses(es, (trend[0].window(timezone)[0], end)),
         generated_at=now(),
     )
+
+
+def model_name(pipeline_version: str) -> str:
+    """The learned model of a pipeline version (`murmure-…+fr_core_news_sm-…+linear-…+hash`);
+    a version without one (the rules alone, or another shape) is named whole."""
+    parts = pipeline_version.split("+")
+    return "+".join(parts[2:-1]) if len(parts) >= 4 else pipeline_version
+
+
+def model_uses(es: Elasticsearch, window: tuple[datetime, datetime]) -> list[ModelUse]:
+    """Which models tagged the window's mentions, oldest first (one per model, whatever the
+    profile or lexicon changes that also change the pipeline version)."""
+    uses: dict[str, ModelUse] = {}
+    for version, first, last, count in pipeline_versions(es, window):
+        name = model_name(version)
+        use = ModelUse(
+            model=name,
+            first=datetime.fromisoformat(first),
+            last=datetime.fromisoformat(last),
+            mentions=count,
+        )
+        if name in uses:
+            known = uses[name]
+            use = ModelUse(
+                model=name,
+                first=min(known.first, use.first),
+                last=max(known.last, use.last),
+                mentions=known.mentions + count,
+            )
+        uses[name] = use
+    return sorted(uses.values(), key=lambda use: use.first)
 
 
 def _examples(

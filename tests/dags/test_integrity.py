@@ -11,6 +11,8 @@ from tests.dags.conftest import DAGS
 EXPECTED = {
     "murmure_weekly_summary": ("0 7 * * 1", True),
     "murmure_retention": ("30 3 * * *", False),
+    "murmure_review_export": ("0 6 * * 1", False),
+    "murmure_retrain": ("0 4 1 * *", False),
 }
 
 

@@ -95,7 +95,6 @@ def test_rule(
     from alerts.facts import Facts
     from alerts.replay import filter_query, indexed_mentions, replay_rule, warm_up_start
     from indexer.client import make_client
-    from indexer.layout import layout
     from indexer.queries import count_between, first_created
 
     loaded = open_profile(profile)
@@ -136,7 +135,6 @@ def test_rule(
             (Facts.of_document(doc) for doc in indexed_mentions(es, warm_up, end, query)),
             since=start,
             until=end,
-            index_pattern=layout().mentions.alias,
             progress=advance,
             first_seen=first_created(es, warm_up, end),
         )

@@ -18,7 +18,6 @@ from bus.kafka import ensure_topics, make_consumer, make_producer
 from bus.worker import Backoff, run_worker
 from config.profile import Profile
 from indexer.client import make_client
-from indexer.layout import layout
 
 log = logging.getLogger(__name__)
 DEFAULT_BACKOFF = Backoff()
@@ -29,7 +28,6 @@ def make_engine(profile: Profile) -> Engine:
         profile.alerts,
         library_id=profile.library.id,
         timezone=profile.library.timezone,
-        index_pattern=layout().mentions.alias,
     )
 
 

@@ -43,6 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "samples" / "profile.yml"
 os.environ["MURMURE_TOPIC_PREFIX"] = f"bench-{uuid.uuid4().hex[:8]}."
+os.environ.setdefault("MURMURE_INDEX_PREFIX", "bench-")  # staff's searches never see it
 
 import yaml  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402

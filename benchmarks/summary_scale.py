@@ -39,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "samples" / "profile.yml"
 os.environ.setdefault("MURMURE_PSEUDONYM_KEY", "benchmark-" + uuid.uuid4().hex)
+os.environ.setdefault("MURMURE_INDEX_PREFIX", "bench-")  # staff's searches never see it
 
 from elasticsearch import Elasticsearch  # noqa: E402
 from rich.progress import (  # noqa: E402

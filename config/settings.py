@@ -14,6 +14,12 @@ class Settings(BaseSettings):
     es_url: str = Field(default="http://127.0.0.1:9200", description="Elasticsearch URL")
     es_username: str | None = None
     topic_prefix: str = Field(default="", description="prepended to every Kafka topic name")
+    index_prefix: str = Field(
+        default="",
+        pattern=r"^([a-z0-9][a-z0-9._-]*)?$",
+        description="prepended to every Elasticsearch index, alias and template name (several "
+        "pipelines, or the tests, on one cluster)",
+    )
     max_clock_skew_s: int = Field(
         default=300,
         ge=0,

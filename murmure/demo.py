@@ -31,6 +31,7 @@ from rich.progress import (
 from rich.table import Table
 
 from indexer.client import make_client
+from indexer.layout import layout
 from indexer.queries import count, count_by, ids_indexed_since
 from listeners.pseudonym import KEY_VARIABLE
 from listeners.replay import RecordedPost, read_recording
@@ -98,7 +99,7 @@ def wait_indexed(ids: list[str], since: str, timeout: float) -> int:
         task = progress.add_task("indexing", total=len(ids))
         deadline = time.monotonic() + timeout
         while done < len(ids) and time.monotonic() < deadline:
-            es.indices.refresh(index="murmure-mentions*", ignore_unavailable=True)
+            es.indices.refresh(index=layout().mentions.pattern, ignore_unavailable=True)
             done = count(es, query)
             progress.update(task, completed=done)
             time.sleep(1)

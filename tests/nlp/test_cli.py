@@ -1,9 +1,11 @@
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
 from nlp.cli import app
+from nlp.stage import Stage
 
 from .conftest import DATA
 
@@ -34,18 +36,47 @@ def test_tag_skips_malformed_lines_and_tags_the_others(tmp_path: Path) -> None:
     )
 
 
-def test_eval_prints_json_scores() -> None:
+def _eval(data: Path) -> dict[str, Any]:
     result = runner.invoke(
-        app,
-        [
-            "eval",
-            str(DATA / "nlp_heldout.jsonl"),
-            "--profile",
-            str(DATA / "nlp_profile.yml"),
-            "--json",
-        ],
+        app, ["eval", str(data), "--profile", str(DATA / "nlp_profile.yml"), "--json"]
     )
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout[result.stdout.index("{") :])
-    assert 0.0 <= payload["topics micro-F1"] <= 1.0
-    assert "per_topic_f1" in payload
+    payload: dict[str, Any] = json.loads(result.stdout[result.stdout.index("{") :])
+    return payload
+
+
+def test_eval_scores_the_tagging_against_the_labels(tmp_path: Path, stage: Stage) -> None:
+    """Labels equal to the stage's own tags score 1; the same posts labelled with no topic score
+    a topic F1 of 0, since every predicted topic is then wrong."""
+    lines = (DATA / "nlp_heldout.jsonl").read_text(encoding="utf-8").splitlines()[:12]
+    posts = [json.loads(line) for line in lines]
+    analyses = stage.analyse([post["text"] for post in posts])
+    labels = [
+        {
+            "id": post["id"],
+            "text": post["text"],
+            "lang": analysis.lang,
+            "relevant": analysis.relevant,
+            "topics": analysis.topic_ids,
+            "sentiment": analysis.sentiment,
+            "complaint": analysis.complaint,
+            "branch": analysis.branch,
+        }
+        for post, analysis in zip(posts, analyses, strict=True)
+    ]
+    assert any(label["relevant"] and label["topics"] for label in labels)
+    own, no_topics = tmp_path / "own.jsonl", tmp_path / "no-topics.jsonl"
+    own.write_text("".join(json.dumps(label) + "\n" for label in labels), encoding="utf-8")
+    no_topics.write_text(
+        "".join(json.dumps(label | {"topics": []}) + "\n" for label in labels), encoding="utf-8"
+    )
+
+    agreed = _eval(own)
+    assert agreed["n"] == 12
+    assert agreed["topics micro-F1"] == agreed["relevance accuracy"] == 1.0
+    assert agreed["branch accuracy"] == 1.0
+    assert set(agreed["per_topic_f1"].values()) == {1.0}
+    wrong = _eval(no_topics)
+    assert wrong["topics micro-F1"] == 0.0
+    predicted = {topic for label in labels if label["relevant"] for topic in label["topics"]}
+    assert wrong["per_topic_f1"] == dict.fromkeys(predicted, 0.0)

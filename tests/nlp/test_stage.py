@@ -46,9 +46,14 @@ def test_lemmas_are_content_words(stage: Stage) -> None:
     assert "les" not in lemmas and "de" not in lemmas
 
 
-def test_version_names_the_model_and_changes_with_the_profile(stage: Stage) -> None:
+def test_version_names_the_model_and_changes_with_the_profile(
+    profile: Profile, stage: Stage
+) -> None:
     assert "fr_core_news_sm-3.8.0" in stage.version
     assert stage.version.startswith("murmure-")
+    assert build_stage(profile).version == stage.version
+    places = profile.area.model_copy(update={"places": [*profile.area.places, "Kergoat"]})
+    assert build_stage(profile.model_copy(update={"area": places})).version != stage.version
 
 
 def test_load_builds_both_languages_before_any_post(profile: Profile) -> None:

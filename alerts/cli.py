@@ -94,7 +94,7 @@ def test_rule(
     """Replay indexed mentions through RULE and show what it would have raised."""
     from alerts.facts import Facts
     from alerts.replay import filter_query, indexed_mentions, replay_rule, warm_up_start
-    from indexer.client import make_client
+    from indexer.client import make_es_client
     from indexer.queries import count_between, first_created
 
     loaded = open_profile(profile)
@@ -110,7 +110,7 @@ def test_rule(
     start = end - span
     warm_up = warm_up_start(loaded, rule, start)
     query = filter_query(tested.filter)
-    es = make_client()
+    es = make_es_client()
     zone = ZoneInfo(loaded.library.timezone)
     columns = (
         TextColumn("[progress.description]{task.description}"),

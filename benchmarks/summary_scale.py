@@ -49,7 +49,7 @@ from rich.progress import (  # noqa: E402
 )
 
 from config.profile import load_profile  # noqa: E402
-from indexer.client import make_client  # noqa: E402
+from indexer.client import make_es_client  # noqa: E402
 from indexer.document import lemma_terms, to_document  # noqa: E402
 from indexer.layout import layout  # noqa: E402
 from indexer.setup import ensure_templates  # noqa: E402
@@ -210,7 +210,7 @@ def main() -> None:
     args = parser.parse_args()
 
     up()
-    es = make_client(request_timeout=300)
+    es = make_es_client(request_timeout=300)
     ensure_templates(es)
     corpora = {"small": (args.small, Week(2041, 10)), "large": (args.large, Week(2042, 10))}
     base: list[dict[str, Any]] | None = None

@@ -28,7 +28,7 @@ def retry_when_unavailable() -> Iterator[None]:
         raise
 
 
-def make_client(**overrides: object) -> Elasticsearch:
+def make_es_client(**overrides: object) -> Elasticsearch:
     settings = get_settings()
     password = read_secret("MURMURE_ES_PASSWORD", required=False)
     auth = (

@@ -79,7 +79,8 @@ class Context:
         lang: str | None = None,
         rating: int | None = None,
     ) -> RawMention:
-        """The one place a network's post becomes a mention: the author is pseudonymised here."""
+        """A network's post as a mention, its author pseudonymised (`author_of`, which the replay
+        of a recorded stream uses too)."""
         if not handle:
             raise ValueError("no author")
         return RawMention(

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from spacy.language import Language
@@ -76,12 +76,19 @@ _ARTICLE = re.compile(
 )
 
 
+# What matched, and what weighing made of it: a lexicon word, a problem report, an absence
+# (« pas de wifi »), an ending (« fin des pénalités »); then "relief" (an absent nuisance, a
+# negated problem), "consumed" (a word that belongs to an earlier hit) or "lexicon-flipped" (a
+# negated negative word).
+HitKind = Literal["lexicon", "problem", "lack", "ending", "relief", "consumed", "lexicon-flipped"]
+
+
 @dataclass
 class _Hit:
     start: int
     end: int
     weight: float
-    kind: str  # "lexicon" | "problem" | "lack"
+    kind: HitKind
 
 
 @dataclass(frozen=True)

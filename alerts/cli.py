@@ -18,8 +18,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from config.options import MetricsPort, ProfileOption, open_profile
 from config.rules import parse_duration
-from murmure.options import MetricsPort, ProfileOption, open_profile
 
 log = logging.getLogger(__name__)
 console = Console()

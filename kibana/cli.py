@@ -34,11 +34,11 @@ def import_command(
     ] = None,
 ) -> None:
     """Wait for Kibana, then import Murmure's saved objects (safe to run again: overwrites)."""
+    from config.options import open_profile
     from config.secrets import read_secret
     from config.settings import get_settings
     from kibana.build import NDJSON, branch_searches, to_ndjson
     from kibana.import_objects import KibanaImportError, Target, import_objects
-    from murmure.options import open_profile
 
     url = url or get_settings().kibana_import_url
     payload = NDJSON.read_text(encoding="utf-8")

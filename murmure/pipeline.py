@@ -10,6 +10,7 @@ from rich.progress import Progress
 
 from bus.kafka import TopicSettingsError, ensure_topics, make_producer
 from bus.worker import poll_more, serve
+from config.options import MetricsPort, ProfileOption, open_profile
 from config.sources import ReplaySource
 from indexer.client import make_es_client
 from indexer.setup import ensure_templates
@@ -17,7 +18,6 @@ from listeners.checkpoints import MemoryCheckpoints
 from listeners.context import Context
 from listeners.pseudonym import load_key
 from listeners.runner import RecentIds, poll_once
-from murmure.options import MetricsPort, ProfileOption, open_profile
 
 log = logging.getLogger(__name__)
 console = Console(stderr=True)

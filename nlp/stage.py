@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 
 from nlp.extensions import text_of
 from nlp.language import Lang, detect_language
-from nlp.pipeline import CONFIG_PATH, FR_MODEL, build_pipeline, content_lemmas
+from nlp.pipeline import FR_MODEL, build_pipeline, content_lemmas
 from nlp.redaction import own_handles, redact
-from nlp.sentiment import LEXICON_PATH
 from nlp.topics import TopicTagger
 from schemas.analysis import Analysis, EvidenceSpan, TopicTag
 
@@ -52,13 +51,15 @@ class Stage:
 
     @cached_property
     def version(self) -> str:
-        """murmure version + model version + hash of the taxonomy, lexicons, config and profile."""
-        from nlp.pipeline import components_config
+        """murmure version + model version + hash of the taxonomy, every data file (config,
+        lexicons, relevance cues, cities) and the profile."""
+        from nlp import pipeline
 
         digest = hashlib.sha256()
-        for path in (CONFIG_PATH, LEXICON_PATH):
-            digest.update(path.read_bytes())
-        digest.update(repr(components_config(self.profile)).encode())
+        for path in sorted(pipeline.DATA_DIR.iterdir()):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(repr(pipeline.components_config(self.profile)).encode())
         tagger = self.pipeline("fr").get_pipe("murmure_topics")
         assert isinstance(tagger, TopicTagger)
         digest.update(tagger.taxonomy.digest().encode())

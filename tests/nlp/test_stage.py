@@ -1,4 +1,10 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
 from config.profile import Profile
+from nlp.pipeline import DATA_DIR
 from nlp.stage import Stage, build_stage
 from schemas.analysis import Analysis
 
@@ -54,6 +60,18 @@ def test_version_names_the_model_and_changes_with_the_profile(
     assert build_stage(profile).version == stage.version
     places = profile.area.model_copy(update={"places": [*profile.area.places, "Kergoat"]})
     assert build_stage(profile.model_copy(update={"area": places})).version != stage.version
+
+
+def test_version_changes_with_any_data_file(
+    profile: Profile, stage: Stage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    monkeypatch.setattr("nlp.pipeline.DATA_DIR", data)
+    assert build_stage(profile).version == stage.version
+    with (data / "cities.txt").open("a", encoding="utf-8") as cities:
+        cities.write("Kergoat\n")
+    assert build_stage(profile).version != stage.version
 
 
 def test_load_builds_both_languages_before_any_post(profile: Profile) -> None:

@@ -18,8 +18,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from config.options import MetricsPort, ProfileOption, open_profile
 from config.rules import parse_duration
-from murmure.options import MetricsPort, ProfileOption, open_profile
 
 log = logging.getLogger(__name__)
 console = Console()
@@ -94,8 +94,7 @@ def test_rule(
     """Replay indexed mentions through RULE and show what it would have raised."""
     from alerts.facts import Facts
     from alerts.replay import filter_query, indexed_mentions, replay_rule, warm_up_start
-    from indexer.client import make_client
-    from indexer.layout import layout
+    from indexer.client import make_es_client
     from indexer.queries import count_between, first_created
 
     loaded = open_profile(profile)
@@ -111,7 +110,7 @@ def test_rule(
     start = end - span
     warm_up = warm_up_start(loaded, rule, start)
     query = filter_query(tested.filter)
-    es = make_client()
+    es = make_es_client()
     zone = ZoneInfo(loaded.library.timezone)
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -136,7 +135,6 @@ def test_rule(
             (Facts.of_document(doc) for doc in indexed_mentions(es, warm_up, end, query)),
             since=start,
             until=end,
-            index_pattern=layout().mentions.alias,
             progress=advance,
             first_seen=first_created(es, warm_up, end),
         )

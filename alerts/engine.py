@@ -35,7 +35,7 @@ class Engine:
     library_id: str | None = None
     timezone: str = "UTC"
     kibana_url: str = field(default_factory=kibana_base)
-    index_pattern: str = "murmure-mentions"
+    index_pattern: str = "murmure-mentions"  # the Kibana data view links open (kibana/objects.yml)
     clock: Clock = _utc_now
     rules: list[Rule] | None = None  # default: the enabled rules of `config`
     meta: Meta = field(default_factory=Meta)

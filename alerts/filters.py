@@ -1,20 +1,14 @@
 """Whether a mention matches a rule's filter, and which alert groups it belongs to."""
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from alerts.facts import Facts
 from config.patterns import safe_pattern
 from config.rules import Rule, RuleFilter
+from nlp.text import fold  # keywords fold as the NLP stage's terms do
 
 Group = tuple[str | None, str | None]  # (branch, topic)
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive, so « temperature » finds « température »."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @lru_cache(maxsize=256)

@@ -1,17 +1,15 @@
 """A link from an alert to the matching search in Kibana Discover (KQL on the mentions alias)."""
 
-import os
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from config.rules import RuleFilter
-
-KIBANA_URL_VARIABLE = "MURMURE_KIBANA_URL"
-DEFAULT_KIBANA_URL = "http://localhost:5601"
+from config.settings import get_settings
 
 
 def kibana_base() -> str:
-    return os.environ.get(KIBANA_URL_VARIABLE, DEFAULT_KIBANA_URL).rstrip("/")
+    """Kibana as staff reach it (`MURMURE_KIBANA_PUBLIC_URL`)."""
+    return get_settings().kibana_links_url
 
 
 def _quoted(value: str) -> str:

@@ -17,8 +17,7 @@ from alerts.worker import STAGE, make_handler, restore
 from bus.kafka import ensure_topics, make_consumer, make_producer
 from bus.worker import Backoff, run_worker
 from config.profile import Profile
-from indexer.client import make_client
-from indexer.layout import layout
+from indexer.client import make_es_client
 
 log = logging.getLogger(__name__)
 DEFAULT_BACKOFF = Backoff()
@@ -29,7 +28,6 @@ def make_engine(profile: Profile) -> Engine:
         profile.alerts,
         library_id=profile.library.id,
         timezone=profile.library.timezone,
-        index_pattern=layout().mentions.alias,
     )
 
 
@@ -53,7 +51,7 @@ def run_alerts(
     replay keeps its event order). None: a caught-up partition is idle at once.
     `upstream_busy` says the same by other means (it takes precedence)."""
     ensure_topics()
-    es = make_client()
+    es = make_es_client()
     ensure_alerts_index(es)
     engine = make_engine(profile)
     # Fences any older instance (same transactional id) before its state is read.

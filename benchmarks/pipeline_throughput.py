@@ -43,6 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "samples" / "profile.yml"
 os.environ["MURMURE_TOPIC_PREFIX"] = f"bench-{uuid.uuid4().hex[:8]}."
+os.environ.setdefault("MURMURE_INDEX_PREFIX", "bench-")  # staff's searches never see it
 
 import yaml  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
@@ -52,7 +53,7 @@ from kafka import KafkaConsumer  # noqa: E402
 from bus.kafka import ensure_topics, make_producer  # noqa: E402
 from config.profile import load_profile  # noqa: E402
 from config.settings import get_settings  # noqa: E402
-from indexer.client import make_client  # noqa: E402
+from indexer.client import make_es_client  # noqa: E402
 from indexer.layout import layout  # noqa: E402
 from indexer.setup import ensure_templates  # noqa: E402
 from listeners.publish import publish  # noqa: E402
@@ -124,7 +125,7 @@ class Watcher:
         self.run = run
         self.pending = set(ids)
         self.seen: dict[str, float] = {}
-        self.es = make_client()
+        self.es = make_es_client()
         self.alias = layout().mentions.alias
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -169,7 +170,7 @@ def drain(texts: list[str], n: int) -> tuple[float, float]:
     Returns the rate between 10 % and 90 % searchable, and the seconds from first to last."""
     run = "sustained-" + uuid.uuid4().hex[:6]
     publish(make_producer(), mentions(texts, n, run))
-    es = make_client()
+    es = make_es_client()
     marks: dict[float, tuple[float, int]] = {}
     first: float | None = None
     deadline = time.perf_counter() + 900
@@ -415,7 +416,7 @@ def main() -> None:
 
     up()
     ensure_topics()
-    ensure_templates(make_client())
+    ensure_templates(make_es_client())
     texts = sample_texts()
     stage = build_stage(load_profile(PROFILE)).load()
     workers = start_workers()

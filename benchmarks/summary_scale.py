@@ -39,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "samples" / "profile.yml"
 os.environ.setdefault("MURMURE_PSEUDONYM_KEY", "benchmark-" + uuid.uuid4().hex)
+os.environ.setdefault("MURMURE_INDEX_PREFIX", "bench-")  # staff's searches never see it
 
 from elasticsearch import Elasticsearch  # noqa: E402
 from rich.progress import (  # noqa: E402
@@ -48,7 +49,7 @@ from rich.progress import (  # noqa: E402
 )
 
 from config.profile import load_profile  # noqa: E402
-from indexer.client import make_client  # noqa: E402
+from indexer.client import make_es_client  # noqa: E402
 from indexer.document import lemma_terms, to_document  # noqa: E402
 from indexer.layout import layout  # noqa: E402
 from indexer.setup import ensure_templates  # noqa: E402
@@ -209,7 +210,7 @@ def main() -> None:
     args = parser.parse_args()
 
     up()
-    es = make_client(request_timeout=300)
+    es = make_es_client(request_timeout=300)
     ensure_templates(es)
     corpora = {"small": (args.small, Week(2041, 10)), "large": (args.large, Week(2042, 10))}
     base: list[dict[str, Any]] | None = None

@@ -10,14 +10,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 from kafka.errors import InvalidRecordError, MessageSizeTooLargeError
 from kafka.producer.future import FutureRecordMetadata
 
-from bus.kafka import make_producer
+from bus.kafka import make_producer, read_to_end
 from bus.records import Failure
 from bus.topics import topic
-from config.settings import get_settings
 
 _MAX_ERROR_BYTES = 2_000
 _MAX_STUB_KEY_BYTES = 4_096  # a mention id is a few hundred bytes; more is not kept either
@@ -94,25 +93,10 @@ def _send_stub(
     return producer.send(topic("dlq"), key=key, value=None if key else b"", headers=headers)
 
 
-def read_dlq(*, timeout_ms: int = 2_000) -> Iterator[DeadLetter]:
+def read_dlq(*, poll_ms: int = 2_000) -> Iterator[DeadLetter]:
     """Everything still in the dead-letter topic, oldest first, without joining a group."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=get_settings().kafka_bootstrap, enable_auto_commit=False
-    )
-    try:
-        partitions = [
-            TopicPartition(topic("dlq"), p)
-            for p in consumer.partitions_for_topic(topic("dlq")) or ()
-        ]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            for records in consumer.poll(timeout_ms=timeout_ms).values():
-                for record in records:
-                    yield _dead_letter(record)
-    finally:
-        consumer.close()
+    for record in read_to_end(topic("dlq"), committed_only=False, poll_ms=poll_ms):
+        yield _dead_letter(record)
 
 
 def _dead_letter(record: Any) -> DeadLetter:

@@ -5,11 +5,11 @@ or duplicate mentions states acks and idempotence itself.
 """
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import InvalidPartitionsError, TopicAlreadyExistsError
 
 from bus.topics import TopicKey, TopicSpec, topic, topics_file
@@ -47,6 +47,33 @@ def make_consumer(group_id: str, *topic_keys: TopicKey, **overrides: Any) -> Kaf
 
 class TopicSettingsError(ValueError):
     """The topics' settings do not fit the cluster (not retried: the fix is a setting)."""
+
+
+def read_to_end(topic_name: str, *, committed_only: bool, poll_ms: int = 500) -> Iterator[Any]:
+    """Every record of `topic_name` up to its end offsets at the call, partition by partition,
+    without joining a group. Reading to the end offsets, never until a quiet spell, which a
+    loaded machine can make look like the end. `committed_only`: leave out what transactions
+    aborted (and wait for those still open)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=get_settings().kafka_bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_committed" if committed_only else "read_uncommitted",
+    )
+    try:
+        partitions = [
+            TopicPartition(topic_name, number)
+            for number in consumer.partitions_for_topic(topic_name) or ()
+        ]
+        if not partitions:
+            return
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            for records in consumer.poll(timeout_ms=poll_ms).values():
+                yield from records
+    finally:
+        consumer.close()
 
 
 def ensure_topics(keys: Iterable[TopicKey] | None = None) -> list[str]:

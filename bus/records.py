@@ -21,12 +21,15 @@ class TransientError(Exception):
     """The batch may succeed later (store down, broker unreachable): retry it, commit nothing."""
 
 
-def describe_error(error: Exception) -> str:
-    """One line for logs and dead-letter headers: where the message was wrong, never its content."""
+def describe_error(error: BaseException) -> str:
+    """One line for logs and dead-letter headers: where the message (or a network's item) was
+    wrong, never its content."""
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(message)"
         return f"invalid {error.title}: {where}: {first['msg']} ({error.error_count()} error(s))"
+    if isinstance(error, KeyError):
+        return f"missing field {error}"
     return f"{type(error).__name__}: {error}"
 
 

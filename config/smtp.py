@@ -5,18 +5,17 @@ and the secret `MURMURE_SMTP_PASSWORD` or `MURMURE_SMTP_PASSWORD_FILE`); Airflow
 settings from its `murmure_smtp` connection instead.
 """
 
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from config.secrets import read_secret
+from config.settings import Settings
 
 PASSWORD_VARIABLE = "MURMURE_SMTP_PASSWORD"
-_TRUE = {"1", "true", "yes", "on"}
 
 
 class SmtpConfigError(ValueError):
@@ -35,21 +34,24 @@ class SmtpSettings:
 
 
 def smtp_settings_from_env() -> SmtpSettings:
-    host = os.environ.get("MURMURE_SMTP_HOST")
-    if not host:
-        raise SmtpConfigError("set MURMURE_SMTP_HOST (and MURMURE_SMTP_PORT, MURMURE_SMTP_FROM)")
-    port_text = os.environ.get("MURMURE_SMTP_PORT", "25")
+    """Read at each call, not cached: channels are built when a worker starts."""
     try:
-        port = int(port_text)
-    except ValueError:
-        raise SmtpConfigError(f"MURMURE_SMTP_PORT must be a number, not {port_text!r}") from None
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"MURMURE_{'_'.join(str(p) for p in item['loc']).upper()}: {item['msg']}"
+            for item in error.errors()
+        )
+        raise SmtpConfigError(f"invalid settings: {problems}") from None
+    if not settings.smtp_host:
+        raise SmtpConfigError("set MURMURE_SMTP_HOST (and MURMURE_SMTP_PORT, MURMURE_SMTP_FROM)")
     return SmtpSettings(
-        host=host,
-        port=port,
-        sender=os.environ.get("MURMURE_SMTP_FROM", "murmure@localhost"),
-        user=os.environ.get("MURMURE_SMTP_USER") or None,
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        user=settings.smtp_user,
         password=read_secret(PASSWORD_VARIABLE, required=False),
-        starttls=os.environ.get("MURMURE_SMTP_STARTTLS", "").strip().lower() in _TRUE,
+        starttls=settings.smtp_starttls,
     )
 
 

@@ -8,32 +8,17 @@ Elasticsearch is the Airflow connection `murmure_es`; the profile is the file na
 `MURMURE_PROFILE`.
 """
 
-import os
 from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 
-TIMEZONE = "Europe/Paris"
-
-
-def _profile() -> Any:
-    from config.profile import load_profile
-
-    return load_profile(os.environ["MURMURE_PROFILE"])
-
-
-def _es() -> Any:
-    from airflow.sdk import BaseHook
-
-    from summaries.connections import ES_CONN_ID, es_from_connection
-
-    return es_from_connection(BaseHook.get_connection(ES_CONN_ID))
+from summaries.connections import SCHEDULE_TIMEZONE, dag_es, dag_profile
 
 
 @dag(
     dag_id="murmure_retention",
-    schedule=CronTriggerTimetable("30 3 * * *", timezone=TIMEZONE),
+    schedule=CronTriggerTimetable("30 3 * * *", timezone=SCHEDULE_TIMEZONE),
     start_date=datetime.fromisoformat("2026-10-01T03:30+02:00"),
     catchup=False,
     max_active_runs=1,
@@ -47,7 +32,7 @@ def murmure_retention() -> None:
         from retention.expiry import expire as expire_old
 
         now = get_current_context()["logical_date"]
-        report = expire_old(_es(), retention_days=_profile().retention_days, now=now)
+        report = expire_old(dag_es(), retention_days=dag_profile().retention_days, now=now)
         if report.problems:
             raise RuntimeError("; ".join(report.problems))
         return {
@@ -61,7 +46,7 @@ def murmure_retention() -> None:
         from retention.requests import process_requests
 
         done_at = get_current_context()["logical_date"]
-        run = process_requests(_es(), _profile(), now=lambda: done_at)
+        run = process_requests(dag_es(), dag_profile(), now=lambda: done_at)
         if run.failed:
             raise RuntimeError(
                 "; ".join(f"{request} stays pending: {why}" for request, why in run.failed.items())

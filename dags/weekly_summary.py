@@ -7,33 +7,22 @@ unless triggered with `{"force": true}`. Elasticsearch and SMTP are the Airflow 
 `murmure_es` and `murmure_smtp`; the profile is the file named by `MURMURE_PROFILE`.
 """
 
-import os
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
-TIMEZONE = "Europe/Paris"
-START = datetime.fromisoformat(os.environ.get("MURMURE_SUMMARIES_START", "2026-10-05T07:00+02:00"))
+from config.settings import Settings
+from summaries.connections import SCHEDULE_TIMEZONE, dag_es, dag_profile, dag_smtp
 
-
-def _profile() -> Any:
-    from config.profile import load_profile
-
-    return load_profile(os.environ["MURMURE_PROFILE"])
-
-
-def _es() -> Any:
-    from airflow.sdk import BaseHook
-
-    from summaries.connections import ES_CONN_ID, es_from_connection
-
-    return es_from_connection(BaseHook.get_connection(ES_CONN_ID))
+START = Settings().summaries_start
 
 
 @dag(
     dag_id="murmure_weekly_summary",
-    schedule=CronTriggerTimetable("0 7 * * 1", timezone=TIMEZONE, interval=timedelta(weeks=1)),
+    schedule=CronTriggerTimetable(
+        "0 7 * * 1", timezone=SCHEDULE_TIMEZONE, interval=timedelta(weeks=1)
+    ),
     start_date=START,
     catchup=True,
     max_active_runs=1,
@@ -52,13 +41,13 @@ def murmure_weekly_summary() -> None:
         from summaries.weeks import Week
 
         context = get_current_context()
-        profile = _profile()
+        profile = dag_profile()
         start = context["data_interval_start"]
         if start is None:
             raise ValueError("this DAG needs a data interval: it summarises the week before a run")
         week = Week.containing(start, profile.library.timezone)
         language = context["params"].get("language")
-        summary = compute_summary(_es(), profile, week, language=language)
+        summary = compute_summary(dag_es(), profile, week, language=language)
         return summary.model_dump(mode="json")
 
     @task
@@ -67,24 +56,21 @@ def murmure_weekly_summary() -> None:
         from summaries.render import render_report
         from summaries.report_json import report_to_json
 
-        report = render_report(WeeklySummary.model_validate(summary), _profile())
+        report = render_report(WeeklySummary.model_validate(summary), dag_profile())
         return report_to_json(report)
 
     @task
     def send(summary: dict[str, Any], report: dict[str, Any]) -> str | None:
-        from airflow.sdk import BaseHook
-
         from schemas.summary import WeeklySummary
-        from summaries.connections import SMTP_CONN_ID, smtp_from_connection
         from summaries.deliver import send_once
         from summaries.report_json import report_from_json
 
         return send_once(
-            _es(),
+            dag_es(),
             WeeklySummary.model_validate(summary),
             report_from_json(report),
-            smtp=smtp_from_connection(BaseHook.get_connection(SMTP_CONN_ID)),
-            recipients=_profile().summaries.recipients,
+            smtp=dag_smtp(),
+            recipients=dag_profile().summaries.recipients,
             force=bool(get_current_context()["params"].get("force")),
         )
 
@@ -93,12 +79,11 @@ def murmure_weekly_summary() -> None:
         from schemas.summary import WeeklySummary
         from summaries.archive import index_summary, report_path, save_files
         from summaries.report_json import report_from_json
-        from summaries.settings import ReportSettings
 
         model = WeeklySummary.model_validate(summary)
         rendered = report_from_json(report)
-        path = save_files(rendered, report_path(ReportSettings().reports_dir, model))
-        return index_summary(_es(), model, rendered, path)
+        path = save_files(rendered, report_path(Settings().reports_dir, model))
+        return index_summary(dag_es(), model, rendered, path)
 
     # XComArgs stand for the task results until the run resolves them.
     summary: Any = compute()

@@ -28,13 +28,17 @@ def retry_when_unavailable() -> Iterator[None]:
         raise
 
 
-def make_client(**overrides: object) -> Elasticsearch:
+def es_client(url: str, auth: tuple[str, str] | None = None, **overrides: object) -> Elasticsearch:
+    """Every Elasticsearch client Murmure makes, whoever says where the cluster is."""
+    options: dict[str, object] = {"request_timeout": 30, "retry_on_timeout": True}
+    if auth is not None:
+        options["basic_auth"] = auth
+    return Elasticsearch(url, **(options | overrides))  # type: ignore[arg-type]
+
+
+def make_es_client(**overrides: object) -> Elasticsearch:
+    """The cluster of the settings (`MURMURE_ES_URL`, `MURMURE_ES_USERNAME`, the password)."""
     settings = get_settings()
     password = read_secret("MURMURE_ES_PASSWORD", required=False)
-    auth = (
-        {"basic_auth": (settings.es_username or "elastic", password.get_secret_value())}
-        if password
-        else {}
-    )
-    options: dict[str, object] = {"request_timeout": 30, "retry_on_timeout": True, **auth}
-    return Elasticsearch(settings.es_url, **(options | overrides))  # type: ignore[arg-type]
+    auth = (settings.es_username or "elastic", password.get_secret_value()) if password else None
+    return es_client(settings.es_url, auth, **overrides)

@@ -1,4 +1,4 @@
-"""Index names and aliases, read from `indices.yml`."""
+"""Index names and aliases, read from `indices.yml`, each behind `MURMURE_INDEX_PREFIX`."""
 
 import re
 from datetime import datetime
@@ -7,6 +7,8 @@ from importlib.resources import files
 
 import yaml
 from pydantic import BaseModel, ConfigDict
+
+from config.settings import get_settings
 
 
 class _Layout(BaseModel):
@@ -45,10 +47,35 @@ class Layout(_Layout):
     mentions: MentionsLayout
     alerts: SingleIndexLayout
     summaries: SingleIndexLayout
+    erasure_requests: str
+    labels: str
     text_analyzer: str
+
+
+_NAMES = {
+    "mentions": ("alias", "index_prefix"),
+    "alerts": ("alias", "index"),
+    "summaries": ("alias", "index"),
+}
+
+
+def shipped_layout() -> Layout:
+    """The names as `indices.yml` gives them, without the deployment's prefix (Kibana's data
+    views, built once for every deployment, read these)."""
+    text = files("indexer").joinpath("indices.yml").read_text(encoding="utf-8")
+    return Layout.model_validate(yaml.safe_load(text))
 
 
 @lru_cache(maxsize=1)
 def layout() -> Layout:
-    text = files("indexer").joinpath("indices.yml").read_text(encoding="utf-8")
-    return Layout.model_validate(yaml.safe_load(text))
+    shipped, prefix = shipped_layout(), get_settings().index_prefix
+    renamed = {
+        part: getattr(shipped, part).model_copy(
+            update={key: prefix + getattr(getattr(shipped, part), key) for key in keys}
+        )
+        for part, keys in _NAMES.items()
+    }
+    return shipped.model_copy(
+        update=renamed
+        | {"erasure_requests": prefix + shipped.erasure_requests, "labels": prefix + shipped.labels}
+    )

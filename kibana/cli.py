@@ -18,11 +18,12 @@ app = typer.Typer(
 @app.command("import")
 def import_command(
     url: Annotated[
-        str,
+        str | None,
         typer.Option(
-            envvar="MURMURE_KIBANA_URL", show_envvar=True, help="Kibana, as this machine sees it."
+            help="Kibana, as this machine sees it [default: MURMURE_KIBANA_API_URL, else "
+            "MURMURE_KIBANA_URL, else http://127.0.0.1:5601]."
         ),
-    ] = "http://127.0.0.1:5601",
+    ] = None,
     profile: Annotated[
         Path | None,
         typer.Option(
@@ -33,12 +34,13 @@ def import_command(
     ] = None,
 ) -> None:
     """Wait for Kibana, then import Murmure's saved objects (safe to run again: overwrites)."""
+    from config.options import open_profile
     from config.secrets import read_secret
     from config.settings import get_settings
     from kibana.build import NDJSON, branch_searches, to_ndjson
     from kibana.import_objects import KibanaImportError, Target, import_objects
-    from murmure.options import open_profile
 
+    url = url or get_settings().kibana_import_url
     payload = NDJSON.read_text(encoding="utf-8")
     if profile is not None:
         payload += to_ndjson(branch_searches(open_profile(profile)))

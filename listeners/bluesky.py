@@ -35,7 +35,7 @@ SESSION_REFUSED = frozenset({"ExpiredToken", "AuthMissing", "InvalidToken"})
 T = TypeVar("T")
 
 
-def classify(error: BaseException) -> retry.Failure | None:
+def classify(error: BaseException) -> retry.Verdict | None:
     if _session_refused(error):
         return None  # not a failure: the caller logs in again
     if isinstance(error, exceptions.RequestErrorBase) and error.response is not None:
@@ -45,7 +45,7 @@ def classify(error: BaseException) -> retry.Failure | None:
             reason += f": check {HANDLE_VARIABLE} and {PASSWORD_VARIABLE}"
         return retry.status_failure(status, error.response.headers, reason)
     if isinstance(error, exceptions.NetworkError | exceptions.InvokeTimeoutError):
-        return retry.Failure(True, f"network error: {type(error).__name__}")
+        return retry.Verdict(True, f"network error: {type(error).__name__}")
     return None
 
 

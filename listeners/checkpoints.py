@@ -6,15 +6,14 @@ The store holds cursors only: no mention, no author.
 """
 
 import json
-import os
 import sqlite3
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-STATE_DIR_VARIABLE = "MURMURE_STATE_DIR"
+from config.settings import Settings
+
 State = dict[str, Any]
 
 
@@ -26,8 +25,8 @@ class Checkpoints(Protocol):
 
 def state_dir() -> Path:
     """$MURMURE_STATE_DIR, else `listeners/` beside the local services' data."""
-    if configured := os.environ.get(STATE_DIR_VARIABLE):
-        return Path(configured).expanduser()
+    if configured := Settings().state_dir:
+        return configured.expanduser()
     from services.settings import state_paths
 
     return state_paths().root / "listeners"
@@ -62,12 +61,6 @@ class SqliteCheckpoints:
                 (source_id, query, json.dumps(state), datetime.now(UTC).isoformat()),
             )
 
-    def items(self) -> Iterator[tuple[str, str, State]]:
-        with self._lock:
-            rows = self._db.execute("SELECT source, query, state FROM checkpoints").fetchall()
-        for source, query, state in rows:
-            yield source, query, json.loads(state)
-
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -88,15 +81,3 @@ class MemoryCheckpoints:
 
 def open_checkpoints(directory: Path | None = None) -> SqliteCheckpoints:
     return SqliteCheckpoints((directory or state_dir()) / "checkpoints.sqlite3")
-
-
-def forget_mentions(ids: list[str]) -> int:
-    """Erasure hook: listener state holds no mention ids, so there is never anything to erase."""
-    del ids
-    return 0
-
-
-def forget_author(source: str, handle: str) -> int:
-    """Erasure hook: listener state holds no authors (pseudonymised or not); nothing to erase."""
-    del source, handle
-    return 0

@@ -14,13 +14,13 @@ from rich.table import Table
 from bus.kafka import make_producer
 from bus.metrics import serve_metrics
 from bus.worker import stop_on_signals
+from config.options import MetricsPort, ProfileOption, open_profile
 from config.profile import Profile
 from config.sources import SourceConfig
 from listeners.checkpoints import Checkpoints, open_checkpoints
 from listeners.context import Context, Page
 from listeners.pseudonym import load_key
 from listeners.runner import OnPage, RecentIds, SourceReport, listen_forever, poll_once
-from murmure.options import MetricsPort, ProfileOption, open_profile
 
 log = logging.getLogger(__name__)
 console = Console(stderr=True)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import SecretStr, ValidationError
 
+from bus.records import describe_error
 from config.profile import Profile
 from config.sources import RetryConfig
 from listeners import retry
@@ -79,7 +80,8 @@ class Context:
         lang: str | None = None,
         rating: int | None = None,
     ) -> RawMention:
-        """The one place a network's post becomes a mention: the author is pseudonymised here."""
+        """A network's post as a mention, its author pseudonymised (`author_of`, which the replay
+        of a recorded stream uses too)."""
         if not handle:
             raise ValueError("no author")
         return RawMention(
@@ -130,21 +132,13 @@ def read_items(
             made = make(item)
         except MALFORMED as error:
             malformed += 1
-            log.warning("%s: item %d skipped as malformed: %s", where, number, describe(error))
+            log.warning(
+                "%s: item %d skipped as malformed: %s", where, number, describe_error(error)
+            )
             continue
         if made is not None:
             mentions.append(made)
     return mentions, malformed
-
-
-def describe(error: BaseException) -> str:
-    if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        place = ".".join(str(part) for part in first["loc"])
-        return f"{place}: {first['msg']}" if place else first["msg"]
-    if isinstance(error, KeyError):
-        return f"missing field {error}"
-    return f"{type(error).__name__}: {error}"
 
 
 def dig(data: Any, *path: str | int) -> Any:

@@ -29,7 +29,7 @@ COMMENT_FIELDS = "id,message,created_time,from,like_count,permalink_url"
 
 def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator[Page]:
     assert isinstance(config, FacebookSource)
-    with http.make_client(config.retry) as client:
+    with http.make_http_client(config.retry) as client:
         graph = Graph(config, context, client)
         for page_id in config.pages:
             for kind in ("feed", "tagged"):

@@ -28,7 +28,7 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
     assert isinstance(config, GoogleReviewsSource)
     headers = {"Authorization": f"Bearer {require_secret(TOKEN_VARIABLE).get_secret_value()}"}
     base = str(config.api_url).rstrip("/")
-    with http.make_client(config.retry) as client:
+    with http.make_http_client(config.retry) as client:
         for location in config.locations:
 
             def fetch(mark: str | None, token: str | None, location: str = location) -> Batch:

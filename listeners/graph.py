@@ -26,7 +26,7 @@ Config = FacebookSource | InstagramSource
 ToMention = Callable[[dict[str, Any]], RawMention | None]
 
 
-def classify(error: BaseException) -> retry.Failure | None:
+def classify(error: BaseException) -> retry.Verdict | None:
     """Graph rate limits arrive as 400/403 with a code; the usage header says how long."""
     if not isinstance(error, http.HttpError):
         return None
@@ -36,7 +36,7 @@ def classify(error: BaseException) -> retry.Failure | None:
         return None
     if code not in RATE_LIMIT_CODES:
         return None
-    return retry.Failure(True, f"rate limited (code {code})", _regain(error.headers), True)
+    return retry.Verdict(True, f"rate limited (code {code})", _regain(error.headers), True)
 
 
 def _regain(headers: dict[str, str]) -> float | None:

@@ -20,15 +20,15 @@ class HttpError(Exception):
         super().__init__(f"HTTP {self.status} from {response.request.url.copy_with(query=None)}")
 
 
-def classify(error: BaseException) -> retry.Failure | None:
+def classify(error: BaseException) -> retry.Verdict | None:
     if isinstance(error, HttpError):
         return retry.status_failure(error.status, error.headers, str(error))
     if isinstance(error, httpx.TransportError):
-        return retry.Failure(True, f"network error: {type(error).__name__}")
+        return retry.Verdict(True, f"network error: {type(error).__name__}")
     return None
 
 
-def make_client(policy: RetryConfig) -> httpx.Client:
+def make_http_client(policy: RetryConfig) -> httpx.Client:
     return httpx.Client(
         timeout=policy.timeout_seconds, headers={"User-Agent": USER_AGENT}, follow_redirects=True
     )
@@ -54,7 +54,7 @@ def get(
             raise HttpError(response)
         return response
 
-    def classify_all(error: BaseException) -> retry.Failure | None:
+    def classify_all(error: BaseException) -> retry.Verdict | None:
         return (extra_classify and extra_classify(error)) or classify(error)
 
     return retry.call(

@@ -22,7 +22,7 @@ COMMENT_FIELDS = "id,text,timestamp,username,like_count"
 
 def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator[Page]:
     assert isinstance(config, InstagramSource)
-    with http.make_client(config.retry) as client:
+    with http.make_http_client(config.retry) as client:
         graph = Graph(config, context, client)
         for account in config.accounts:
             query = f"{account}/tags"

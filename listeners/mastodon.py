@@ -42,7 +42,7 @@ SOURCE = "mastodon"
 TOKEN_VARIABLE = "MURMURE_MASTODON_TOKEN"
 PAGE_SIZE = 40  # the API's maximum
 STOP_CHECK_SECONDS = 1.0  # how often a quiet stream looks at the stop request
-Fetch = Callable[[str | None], list[Any]]
+FetchNewer = Callable[[str | None], list[Any]]  # statuses newer than a mark (min_id)
 
 
 def _token() -> str | None:
@@ -62,17 +62,17 @@ def make_client(config: MastodonSource) -> Mastodon:
 
 
 def classifier(client: Mastodon) -> retry.Classify:
-    def classify(error: BaseException) -> retry.Failure | None:
+    def classify(error: BaseException) -> retry.Verdict | None:
         if isinstance(error, MastodonRatelimitError):
             reset = getattr(client, "ratelimit_reset", None)
             wait = max(0.0, float(reset) - time.time()) if reset else None
-            return retry.Failure(True, "rate limited (429)", wait, rate_limited=True)
+            return retry.Verdict(True, "rate limited (429)", wait, rate_limited=True)
         if isinstance(error, MastodonServerError):
-            return retry.Failure(True, f"server error {_status(error)}")
+            return retry.Verdict(True, f"server error {_status(error)}")
         if isinstance(error, MastodonNetworkError):
-            return retry.Failure(True, f"network error: {error}")
+            return retry.Verdict(True, f"network error: {error}")
         if isinstance(error, MastodonAPIError):
-            return retry.Failure(False, f"HTTP {_status(error)}")
+            return retry.Verdict(False, f"HTTP {_status(error)}")
         return None
 
     return classify
@@ -99,16 +99,16 @@ def _host(config: MastodonSource) -> str:
 
 def _hashtags(
     client: Mastodon, config: MastodonSource, context: Context
-) -> list[tuple[str, Fetch]]:
+) -> list[tuple[str, FetchNewer]]:
     return [(f"#{tag}", _hashtag(client, tag)) for tag in _tags(config, context)]
 
 
-def _searches(client: Mastodon, config: MastodonSource) -> list[tuple[str, Fetch]]:
+def _searches(client: Mastodon, config: MastodonSource) -> list[tuple[str, FetchNewer]]:
     return [(query, _search(client, query)) for query in config.queries]
 
 
 def _poll(
-    fetches: list[tuple[str, Fetch]],
+    fetches: list[tuple[str, FetchNewer]],
     client: Mastodon,
     config: MastodonSource,
     context: Context,
@@ -126,14 +126,14 @@ def _poll(
         )
 
 
-def _hashtag(client: Mastodon, tag: str) -> Fetch:
+def _hashtag(client: Mastodon, tag: str) -> FetchNewer:
     def fetch(min_id: str | None) -> list[Any]:
         return list(client.timeline_hashtag(tag, min_id=min_id, limit=PAGE_SIZE))
 
     return fetch
 
 
-def _search(client: Mastodon, query: str) -> Fetch:
+def _search(client: Mastodon, query: str) -> FetchNewer:
     def fetch(min_id: str | None) -> list[Any]:
         found = client.search_v2(
             query,
@@ -150,7 +150,7 @@ def _search(client: Mastodon, query: str) -> Fetch:
 
 def _pages(
     query: str,
-    fetch: Fetch,
+    fetch: FetchNewer,
     *,
     config: MastodonSource,
     context: Context,
@@ -221,7 +221,7 @@ def stream(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterat
     token = _token()
     base = streaming_base(config, client, context)
     drops = 0
-    with http.make_client(config.retry) as web:
+    with http.make_http_client(config.retry) as web:
         while not context.stop.is_set():
             streams = Streams()
             try:

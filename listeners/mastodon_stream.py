@@ -76,11 +76,11 @@ def streaming_base(config: MastodonSource, client: Mastodon, context: Context) -
     return f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
-def _instance_failure(error: BaseException) -> retry.Failure | None:
+def _instance_failure(error: BaseException) -> retry.Verdict | None:
     if isinstance(error, MastodonRatelimitError | MastodonServerError | MastodonNetworkError):
-        return retry.Failure(True, f"{type(error).__name__}: {error}")
+        return retry.Verdict(True, f"{type(error).__name__}: {error}")
     if isinstance(error, MastodonError):  # e.g. not found: an instance older than 4.0
-        return retry.Failure(False, type(error).__name__)
+        return retry.Verdict(False, type(error).__name__)
     return None
 
 

@@ -40,14 +40,14 @@ def make_client(config: RedditSource) -> praw.Reddit:
     )
 
 
-def classify(error: BaseException) -> retry.Failure | None:
+def classify(error: BaseException) -> retry.Verdict | None:
     if isinstance(error, prawcore.ResponseException):
         status = error.response.status_code
         return retry.status_failure(status, error.response.headers, f"HTTP {status}")
     if isinstance(error, prawcore.RequestException):
-        return retry.Failure(True, f"network error: {error}")
+        return retry.Verdict(True, f"network error: {error}")
     if isinstance(error, prawcore.OAuthException):
-        return retry.Failure(False, f"Reddit refused the app's credentials: {error}")
+        return retry.Verdict(False, f"Reddit refused the app's credentials: {error}")
     return None
 
 

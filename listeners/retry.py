@@ -25,7 +25,7 @@ _EPOCH_AFTER = 1_000_000_000  # a reset value this large is a Unix time, not a d
 
 
 @dataclass(frozen=True)
-class Failure:
+class Verdict:
     """What a failed call means: try again (after `wait` seconds if the network said) or not."""
 
     retryable: bool
@@ -34,7 +34,7 @@ class Failure:
     rate_limited: bool = False
 
 
-Classify = Callable[[BaseException], Failure | None]
+Classify = Callable[[BaseException], Verdict | None]
 
 
 class SourceUnavailableError(Exception):
@@ -79,7 +79,8 @@ def _parse_reset(value: str, now: float) -> float | None:
 
 
 def backoff(attempt: int, policy: RetryConfig) -> float:
-    """Full jitter: a random wait up to base·2^attempt, so clients restarting together spread."""
+    """Equal jitter: a random wait between half and all of base·2^attempt (capped), so clients
+    restarting together spread out yet each still waits."""
     ceiling = min(policy.max_backoff_seconds, policy.backoff_seconds * 2**attempt)
     return random.uniform(ceiling / 2, ceiling)
 
@@ -122,10 +123,10 @@ def call(
     raise AssertionError("unreachable: tries >= 1")
 
 
-def status_failure(status: int, headers: Mapping[str, str], reason: str) -> Failure:
+def status_failure(status: int, headers: Mapping[str, str], reason: str) -> Verdict:
     """The shared reading of an HTTP status: 429 and 5xx are worth retrying, other 4xx are not."""
     if status == 429:
-        return Failure(True, reason, wait_from_headers(headers), rate_limited=True)
+        return Verdict(True, reason, wait_from_headers(headers), rate_limited=True)
     if status >= 500 or status == 408:
-        return Failure(True, reason, wait_from_headers(headers) if status == 503 else None)
-    return Failure(False, reason)
+        return Verdict(True, reason, wait_from_headers(headers) if status == 503 else None)
+    return Verdict(False, reason)

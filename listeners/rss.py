@@ -33,7 +33,7 @@ _MAX_ID = 256
 
 def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator[Page]:
     assert isinstance(config, RssSource)
-    with http.make_client(config.retry) as client:
+    with http.make_http_client(config.retry) as client:
         for feed in config.feeds:
             yield read_feed(str(feed), client, config, context, checkpoint(str(feed)) or {})
 

@@ -79,18 +79,18 @@ def make_client(config: XSource) -> tweepy.Client:
     return client
 
 
-def classify(error: BaseException) -> retry.Failure | None:
+def classify(error: BaseException) -> retry.Verdict | None:
     if window_refused(error):
         return None  # not a failure: the poll starts again from the oldest time X serves
     if isinstance(error, tweepy.TooManyRequests):
         wait = retry.wait_from_headers(error.response.headers)
-        return retry.Failure(True, "rate limited (429)", wait, rate_limited=True)
+        return retry.Verdict(True, "rate limited (429)", wait, rate_limited=True)
     if isinstance(error, tweepy.HTTPException):
         return retry.status_failure(
             error.response.status_code, {}, f"HTTP {error.response.status_code}"
         )
     if isinstance(error, requests.RequestException):
-        return retry.Failure(True, f"network error: {type(error).__name__}")
+        return retry.Verdict(True, f"network error: {type(error).__name__}")
     return None
 
 

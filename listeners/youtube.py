@@ -80,7 +80,7 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
                 {"part": "snippet", "q": q, "type": "video", "order": "date", "maxResults": 50},
             )
         )
-    with http.make_client(config.retry) as client:
+    with http.make_http_client(config.retry) as client:
         for query, endpoint, params in searches:
 
             def fetch(

@@ -30,7 +30,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from indexer.client import make_client
+from indexer.client import make_es_client
+from indexer.layout import layout
 from indexer.queries import count, count_by, ids_indexed_since
 from listeners.pseudonym import KEY_VARIABLE
 from listeners.replay import RecordedPost, read_recording
@@ -90,7 +91,7 @@ def workers(env: dict[str, str], log_dir: Path, alerts_group: str) -> Iterator[N
 
 
 def wait_indexed(ids: list[str], since: str, timeout: float) -> int:
-    es = make_client()
+    es = make_es_client()
     query = ids_indexed_since(ids, since)
     done = 0
     columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -98,7 +99,7 @@ def wait_indexed(ids: list[str], since: str, timeout: float) -> int:
         task = progress.add_task("indexing", total=len(ids))
         deadline = time.monotonic() + timeout
         while done < len(ids) and time.monotonic() < deadline:
-            es.indices.refresh(index="murmure-mentions*", ignore_unavailable=True)
+            es.indices.refresh(index=layout().mentions.pattern, ignore_unavailable=True)
             done = count(es, query)
             progress.update(task, completed=done)
             time.sleep(1)
@@ -150,7 +151,7 @@ def print_alerts(since: datetime, profile: Path) -> None:
     from config.profile import load_profile
 
     loaded = load_profile(profile)
-    es = make_client()
+    es = make_es_client()
     found = alerts_since(es, since)
     firsts = {alert.id: first_mention(es, loaded, alert) for alert in found}
     table = alerts_table(found, loaded, firsts, title="Alerts raised (library time)")
@@ -163,7 +164,7 @@ def print_alerts(since: datetime, profile: Path) -> None:
 
 def print_counts(ids: list[str]) -> None:
     """Counts of the replayed mentions only: the cluster may hold other data."""
-    es = make_client()
+    es = make_es_client()
     replayed: dict[str, Any] = {"ids": {"values": ids}}
 
     def only(*conditions: dict[str, Any]) -> dict[str, Any]:

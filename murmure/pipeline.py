@@ -10,14 +10,14 @@ from rich.progress import Progress
 
 from bus.kafka import TopicSettingsError, ensure_topics, make_producer
 from bus.worker import poll_more, serve
+from config.options import MetricsPort, ProfileOption, open_profile
 from config.sources import ReplaySource
-from indexer.client import make_client
+from indexer.client import make_es_client
 from indexer.setup import ensure_templates
 from listeners.checkpoints import MemoryCheckpoints
 from listeners.context import Context
 from listeners.pseudonym import load_key
 from listeners.runner import RecentIds, poll_once
-from murmure.options import MetricsPort, ProfileOption, open_profile
 
 log = logging.getLogger(__name__)
 console = Console(stderr=True)
@@ -30,7 +30,7 @@ def setup() -> None:
     except TopicSettingsError as error:
         console.print(f"[red]cannot create the topics:[/red] {error}")
         raise typer.Exit(code=2) from None
-    features = ensure_templates(make_client())
+    features = ensure_templates(make_es_client())
     console.print(f"Topics created: {', '.join(created) or 'none (all present)'}")
     console.print(
         f"Elasticsearch: text analyzer '{features.text_analyzer}', "
@@ -110,7 +110,7 @@ def index(
     """Index enriched mentions into Elasticsearch (long-running; SIGTERM stops it cleanly)."""
     from indexer.worker import STAGE, make_handler
 
-    es = make_client()
+    es = make_es_client()
     ensure_templates(es)
     try:
         serve(

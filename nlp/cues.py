@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from nlp.text import compile_terms, fold
+from nlp.text import compile_terms
 
 DATA = Path(__file__).with_name("data")
 
@@ -78,7 +78,3 @@ def load_cues(path: Path | None = None) -> Cues:
 def near(spans: list[tuple[int, int]], start: int, end: int, window: int) -> bool:
     """Is one of `spans` within `window` characters of [start, end)?"""
     return any(b < end + window and e > start - window for b, e in spans)
-
-
-def folded_names(names: list[str]) -> list[str]:
-    return [fold(name) for name in names]

@@ -1,5 +1,5 @@
 """The Doc attributes Murmure's components write (plain, msgpack-able values: they cross processes
-when `nlp.pipe(n_process=2)` is used)."""
+when `nlp.pipe(n_process=2)` is used), and the text caches they share through `Doc.user_data`."""
 
 from typing import Any
 
@@ -16,7 +16,7 @@ _ATTRS: dict[str, Any] = {
     "library_cues": None,  # [[start, end], ...] of library words
     "sentiment": None,
     "sentiment_score": None,
-    "problem": None,  # reports something going wrong (complaint cue)
+    "problem": None,  # reports something going wrong, or blames the service on a topic
     "excused": None,  # blames the poster or something outside the library
     "complaint": None,
     "learned": None,  # {head: decision} of the learned heads, every head (not only the schema's)

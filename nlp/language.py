@@ -6,201 +6,25 @@ elisions (« l' », « qu' ») tip short posts that have few function words.
 """
 
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Literal
+
+import yaml
 
 from nlp.text import fold
 
 Lang = Literal["fr", "en", "other"]
 
-_FR = frozenset(
-    [
-        "le",
-        "la",
-        "les",
-        "un",
-        "une",
-        "des",
-        "du",
-        "de",
-        "et",
-        "est",
-        "sont",
-        "pas",
-        "ne",
-        "je",
-        "tu",
-        "il",
-        "elle",
-        "on",
-        "nous",
-        "vous",
-        "ils",
-        "elles",
-        "au",
-        "aux",
-        "ce",
-        "cette",
-        "ces",
-        "mon",
-        "ma",
-        "mes",
-        "ton",
-        "ta",
-        "son",
-        "sa",
-        "ses",
-        "pour",
-        "dans",
-        "sur",
-        "avec",
-        "qui",
-        "que",
-        "quoi",
-        "mais",
-        "ou",
-        "donc",
-        "car",
-        "tres",
-        "trop",
-        "plus",
-        "moins",
-        "tout",
-        "tous",
-        "toute",
-        "toutes",
-        "rien",
-        "y",
-        "a",
-        "ai",
-        "avez",
-        "avons",
-        "ont",
-        "etait",
-        "fait",
-        "faut",
-        "peut",
-        "c",
-        "j",
-        "n",
-        "qu",
-        "d",
-        "l",
-        "s",
-        "m",
-        "t",
-        "sans",
-        "chez",
-        "encore",
-        "deja",
-        "depuis",
-        "quand",
-        "comme",
-        "merci",
-        "bonjour",
-        "svp",
-        "cest",
-        "jai",
-        "cetait",
-        "vraiment",
-        "enfin",
-        "toujours",
-        "jamais",
-        "aussi",
-        "bien",
-        "ici",
-        "ca",
-        "sa",
-    ]
-)
-_EN = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "not",
-        "no",
-        "i",
-        "you",
-        "he",
-        "she",
-        "it",
-        "we",
-        "they",
-        "my",
-        "your",
-        "his",
-        "her",
-        "its",
-        "our",
-        "their",
-        "this",
-        "that",
-        "these",
-        "those",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "from",
-        "by",
-        "what",
-        "who",
-        "which",
-        "but",
-        "or",
-        "so",
-        "too",
-        "very",
-        "all",
-        "any",
-        "some",
-        "there",
-        "here",
-        "have",
-        "has",
-        "had",
-        "do",
-        "does",
-        "did",
-        "can",
-        "can't",
-        "don't",
-        "isn't",
-        "it's",
-        "i'm",
-        "just",
-        "really",
-        "thanks",
-        "thank",
-        "please",
-        "if",
-        "when",
-        "how",
-        "why",
-        "where",
-        "would",
-        "could",
-        "should",
-        "will",
-        "about",
-        "than",
-        "then",
-        "again",
-        "still",
-        "never",
-        "always",
-    ]
-)
+FUNCTION_WORDS_PATH = Path(__file__).with_name("data") / "function_words.yml"
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> dict[str, frozenset[str]]:
+    data = yaml.safe_load(FUNCTION_WORDS_PATH.read_text(encoding="utf-8"))
+    return {lang: frozenset(words) for lang, words in data.items()}
+
+
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[a-z]'")
 _ACCENTS = re.compile(r"[éèêàùçôîœâ]")
 
@@ -208,8 +32,9 @@ _ACCENTS = re.compile(r"[éèêàùçôîœâ]")
 def detect_language(text: str) -> Lang:
     """`fr`, `en` or `other` from function words; ties go to French (the network's language)."""
     words = _WORD.findall(fold(text))
-    fr = sum(1 for word in words if word.rstrip("'") in _FR or word.split("'")[0] in _FR)
-    en = sum(1 for word in words if word in _EN)
+    french, english = _function_words()["fr"], _function_words()["en"]
+    fr = sum(1 for word in words if word.rstrip("'") in french or word.split("'")[0] in french)
+    en = sum(1 for word in words if word in english)
     fr += min(2, len(_ACCENTS.findall(text.lower())))
     if fr == 0 and en == 0:
         # Too short to tell (« Wifi HS 😤 »): the network's language.

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from murmure.options import open_profile
+from config.options import open_profile
 
 err = Console(stderr=True)
 out = Console()
@@ -26,12 +26,12 @@ RegistryOption = Annotated[
 
 def train_with_corrections(profile: Path, registry: Path | None, activate: bool) -> None:
     """Train on the shipped data and the network's corrections; the gate decides activation."""
-    from indexer.client import make_client
+    from indexer.client import make_es_client
     from nlp.retrain import retrain
     from review.labels import corrections
 
     open_profile(profile)
-    posts = [c.labels() for c in corrections(make_client())]
+    posts = [c.labels() for c in corrections(make_es_client())]
     if not posts:
         err.print("[yellow]no staff corrections stored yet (murmure review import FILE)[/yellow]")
     with Progress(console=err, transient=True) as progress:
@@ -128,14 +128,14 @@ def retag_command(
 ) -> None:
     """Tag indexed mentions again from their stored text with the active model (a mention already
     tagged by this pipeline version is skipped: a second run changes nothing)."""
-    from indexer.client import make_client
+    from indexer.client import make_es_client
     from nlp.registry import model_dir
     from nlp.retag import count_since, retag
     from nlp.stage import Stage
 
     directory = str(model_dir(root=registry)) if registry else None
     stage = Stage(profile=open_profile(profile), model_dir=directory).load()
-    es = make_client()
+    es = make_es_client()
     start = since.replace(tzinfo=UTC)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("re-tagging", total=count_since(es, start))

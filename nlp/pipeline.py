@@ -20,7 +20,7 @@ from nlp import branches, classifier, complaint, relevance, sentiment, topics  #
 if TYPE_CHECKING:
     from config.profile import Profile
 
-DATA_DIR = Path(__file__).with_name("data")
+DATA_DIR = Path(__file__).with_name("data")  # every file here is part of the stage's version
 CONFIG_PATH = DATA_DIR / "pipeline.cfg"
 LEARNED_NAME = "murmure_classifier"
 FR_MODEL = "fr_core_news_sm"

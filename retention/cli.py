@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from config.options import ProfileOption, open_profile
 from config.profile import Profile, normalise_handle
-from murmure.options import ProfileOption, open_profile
 from retention.erasure import ErasureTarget
 
 console = Console(stderr=True)
@@ -21,7 +21,7 @@ def _target(
     handle: str | None,
     source: str | None,
     mention: str | None,
-) -> tuple[ErasureTarget, tuple[str, str] | None]:
+) -> ErasureTarget:
     """The pseudonym to erase; a handle is hashed with the key (or kept if it is the library's)."""
     from listeners.pseudonym import load_key, pseudonymise
 
@@ -31,15 +31,15 @@ def _target(
             "give exactly one of --author, --handle (with --source), --mention"
         )
     if author:
-        return ErasureTarget("author", author), None
+        return ErasureTarget("author", author)
     if mention:
-        return ErasureTarget("mention", mention), None
+        return ErasureTarget("mention", mention)
     assert handle is not None
     if not source:
         raise typer.BadParameter("--handle needs --source (x, mastodon, bluesky…)")
     if profile.is_own_account(source, handle):
-        return ErasureTarget("author", normalise_handle(handle)), (source, handle)
-    return ErasureTarget("author", pseudonymise(load_key(), source, handle)), (source, handle)
+        return ErasureTarget("author", normalise_handle(handle))
+    return ErasureTarget("author", pseudonymise(load_key(), source, handle))
 
 
 def forget_command(
@@ -55,19 +55,19 @@ def forget_command(
     ] = False,
 ) -> None:
     """Erase a person's or a post's data everywhere Murmure keeps it, and say what went."""
-    from indexer.client import make_client
+    from indexer.client import make_es_client
     from retention.erasure import forget
     from retention.requests import request_erasure
 
     loaded = open_profile(profile)
-    target, named = _target(loaded, author, handle, source, mention)
-    es = make_client()
+    target = _target(loaded, author, handle, source, mention)
+    es = make_es_client()
     if queue:
         request_id = request_erasure(es, target, now=datetime.now(UTC))
         console.print(f"erasure request {request_id} queued for the next retention run")
         return
     with console.status("erasing…"):
-        report = forget(es, target, profile=loaded, handle=named)
+        report = forget(es, target, profile=loaded)
     table = Table(title=f"Erased {target.kind} {target.value}", title_justify="left")
     table.add_column("where")
     table.add_column("deleted", justify="right")
@@ -77,7 +77,6 @@ def forget_command(
         table.add_row(
             place, str(report.documents_deleted[place]), str(report.documents_updated[place])
         )
-    table.add_row("listener state", str(report.listener_state), "0")
     console.print(table)
     console.print(f"{sum(report.documents_deleted.values())} document(s) deleted")
     for path in report.files_rewritten:
@@ -89,12 +88,12 @@ def retention_command(profile: ProfileOption) -> None:
 
     Every queued erasure is tried whatever else fails; what could not be done is listed and
     the exit code is 1."""
-    from indexer.client import make_client
+    from indexer.client import make_es_client
     from retention.expiry import expire
     from retention.requests import process_requests
 
     loaded = open_profile(profile)
-    es = make_client()
+    es = make_es_client()
     with console.status("expiring…"):
         expired = expire(es, retention_days=loaded.retention_days, now=datetime.now(UTC))
     say = partial(console.print, markup=False, highlight=False)  # index names, ES's reasons

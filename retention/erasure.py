@@ -2,9 +2,9 @@
 
 Mentions (by author pseudonym or by id) and the staff corrections of them are deleted by id; the
 alerts and weekly summaries that quote them lose those quotes (a summary's stored HTML, text and
-report file are re-rendered without them); listener state is asked to forget them too. Kafka
-topics are not rewritten: their own time-based retention (`bus/topics.yml`) bounds how long a
-message stays there.
+report file are re-rendered without them, by `summaries.erasure`); listener checkpoints hold no
+mention and no author. Kafka topics are not rewritten: their own time-based retention
+(`bus/topics.yml`) bounds how long a message stays there.
 """
 
 from collections import Counter
@@ -36,7 +36,6 @@ class ErasureReport:
     documents_deleted: Counter[str] = field(default_factory=Counter)
     documents_updated: Counter[str] = field(default_factory=Counter)
     files_rewritten: list[str] = field(default_factory=list)
-    listener_state: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,7 +44,6 @@ class ErasureReport:
             "deleted": dict(self.documents_deleted),
             "updated": dict(self.documents_updated),
             "files_rewritten": self.files_rewritten,
-            "listener_state": self.listener_state,
         }
 
 
@@ -62,9 +60,9 @@ def forget(
     target: ErasureTarget,
     *,
     profile: Profile,
-    handle: tuple[str, str] | None = None,
 ) -> ErasureReport:
-    """Erases `target`; `handle` (source, handle) when the request named one, for listeners."""
+    """Erases `target` everywhere Murmure keeps it. Listener checkpoints hold cursors, never a
+    mention or an author, so they have nothing to erase."""
     report = ErasureReport(target=target)
     alias = layout().mentions.alias
     if _exists(es, alias):
@@ -79,10 +77,11 @@ def forget(
     )
     erased = set(report.mention_ids)
     report.documents_updated["alerts"] += _scrub_alerts(es, erased)
-    updated, files = _scrub_summaries(es, erased, profile)
+    from summaries.erasure import scrub_summaries  # renders: matplotlib, only when erasing
+
+    updated, files = scrub_summaries(es, erased, profile)
     report.documents_updated["summaries"] += updated
     report.files_rewritten += files
-    report.listener_state = _forget_in_listeners(report.mention_ids, handle)
     return report
 
 
@@ -105,63 +104,3 @@ def _scrub_alerts(es: Elasticsearch, erased: set[str]) -> int:
     if updated:
         es.indices.refresh(index=alias)
     return updated
-
-
-def _scrub_summaries(
-    es: Elasticsearch, erased: set[str], profile: Profile
-) -> tuple[int, list[str]]:
-    from schemas.summary import WeeklySummary
-    from summaries.archive import report_files, save_files
-    from summaries.render import Report, render_report
-
-    alias = layout().summaries.alias
-    if not erased or not _exists(es, alias):
-        return 0, []
-    updated, files = 0, []
-    for hit in helpers.scan(es, index=alias, query={"query": {"match_all": {}}}):
-        stored = hit["_source"].get("summary")
-        if not stored:
-            continue
-        summary = WeeklySummary.model_validate(stored)
-        topics = [
-            topic.model_copy(
-                update={"examples": [post for post in topic.examples if post.id not in erased]}
-            )
-            for topic in summary.topics
-        ]
-        own = [post for post in summary.own_posts if post.id not in erased]
-        if topics == summary.topics and own == summary.own_posts:
-            continue
-        cleaned = summary.model_copy(update={"topics": topics, "own_posts": own})
-        report = render_report(cleaned, profile)
-        es.update(
-            index=hit["_index"],
-            id=hit["_id"],
-            doc={
-                "summary": cleaned.model_dump(mode="json"),
-                "html": report.html_file,
-                "text": report.text,
-            },
-        )
-        updated += 1
-        rendered: dict[str, Report] = {cleaned.language: report}
-        for path, language in report_files(hit["_source"]):  # every copy ever written
-            if path.is_file():
-                if language not in rendered:
-                    in_language = cleaned.model_copy(update={"language": language})
-                    rendered[language] = render_report(in_language, profile)
-                save_files(rendered[language], path)
-                files.append(str(path))
-    if updated:
-        es.indices.refresh(index=alias)
-    return updated, files
-
-
-def _forget_in_listeners(mention_ids: list[str], handle: tuple[str, str] | None) -> int:
-    """Listener checkpoints hold cursors only today; their hooks say so by erasing nothing."""
-    from listeners.checkpoints import forget_author, forget_mentions
-
-    erased = forget_mentions(mention_ids)
-    if handle is not None:
-        erased += forget_author(*handle)
-    return erased

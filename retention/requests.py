@@ -15,8 +15,8 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, helpers
 
 from config.profile import Profile
+from indexer.layout import layout
 from retention.erasure import ErasureReport, ErasureTarget, forget
-from retention.settings import retention_settings
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ MAPPINGS: dict[str, Any] = {
 
 
 def _index(es: Elasticsearch) -> str:
-    name = retention_settings().requests_index
+    name = layout().erasure_requests
     if not es.indices.exists(index=name):
         try:
             es.indices.create(index=name, mappings=MAPPINGS)

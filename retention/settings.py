@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 class RetentionSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    requests_index: str = Field(min_length=1)
     scan_size: int = Field(ge=1)
     bulk_size: int = Field(ge=1)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from murmure.options import ProfileOption, open_profile
+from config.options import ProfileOption, open_profile
 
 app = typer.Typer(help="Staff review of the tagging: a spreadsheet out, corrections back in.")
 console = Console(stderr=True)
@@ -24,7 +24,7 @@ def export(
     ] = None,
 ) -> None:
     """Write the week's mentions the model was least sure of (and a few random ones) to OUT."""
-    from indexer.client import make_client
+    from indexer.client import make_es_client
     from review.export import mention_sureness, pick, week_mentions, write_workbook
     from review.workbook import layout_for
     from summaries.weeks import Week
@@ -36,7 +36,7 @@ def export(
     except (ValueError, KeyError) as error:
         raise typer.BadParameter(str(error)) from None
     with console.status(f"reading the mentions of {parsed}…"):
-        mentions = week_mentions(make_client(), parsed, loaded)
+        mentions = week_mentions(make_es_client(), parsed, loaded)
     if not mentions:
         console.print(f"[yellow]no mention indexed in {parsed}: nothing to review[/yellow]")
         raise typer.Exit(1)
@@ -57,7 +57,7 @@ def import_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A filled file.")],
 ) -> None:
     """Check every row of FILE and store its corrections (all or nothing) in murmure-labels."""
-    from indexer.client import make_client
+    from indexer.client import make_es_client
     from review.intake import ReviewFileError, corrections_of, read_review
     from review.labels import store
 
@@ -72,7 +72,7 @@ def import_command(
         for cell in reading.errors:
             console.print(f"  {cell}", markup=False, soft_wrap=True)
         raise typer.Exit(1)
-    es = make_client()
+    es = make_es_client()
     corrections, gone = corrections_of(es, reading.answers, file, now=datetime.now(UTC))
     for mention_id in gone:
         console.print(f"[yellow]{mention_id}: no longer indexed (erased or expired), row dropped")

@@ -7,6 +7,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
+from indexer.layout import layout
 from retention.deletion import delete_matching
 from review.settings import review_settings
 from schemas.label import Correction
@@ -38,7 +39,7 @@ SAME = ("relevant", "topics", "sentiment", "complaint", "question", "comment", "
 
 
 def ensure_labels_index(es: Elasticsearch) -> str:
-    index = review_settings().labels_index
+    index = layout().labels
     if not es.indices.exists(index=index):
         es.indices.create(
             index=index,
@@ -79,7 +80,7 @@ def _same(stored: dict[str, Any] | None, correction: Correction) -> bool:
 
 def corrections(es: Elasticsearch) -> Iterator[Correction]:
     """Every stored correction, in mention id order (training is reproducible)."""
-    index = review_settings().labels_index
+    index = layout().labels
     if not es.indices.exists(index=index):
         return
     hits = helpers.scan(
@@ -94,7 +95,7 @@ def forget_labels(
     es: Elasticsearch, mention_ids: Iterable[str], pseudonym: str | None = None
 ) -> Counter[str]:
     """Erasure: the corrections of these mentions, and of every mention of this author."""
-    index = review_settings().labels_index
+    index = layout().labels
     should: list[dict[str, Any]] = [{"terms": {"mention_id": sorted(set(mention_ids))}}]
     if pseudonym:
         should.append({"term": {"pseudonym": pseudonym}})

@@ -44,7 +44,6 @@ class Words(BaseModel):
 class ReviewSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    labels_index: str = Field(min_length=1)
     random_share: float = Field(ge=0, le=1)
     max_topics: int = Field(ge=1, le=10)
     scan_size: int = Field(ge=1)

@@ -47,6 +47,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from nlp.text import fold
+
 HERE = Path(__file__).resolve().parent
 PROFILE_PATH = HERE / "profile.yml"
 TEMPLATES_PATH = HERE / "templates.yml"
@@ -270,12 +272,9 @@ class Context:
 
 
 def strip_accents(text: str) -> str:
+    """A patron typing without accents: case and letters stay."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def fold(text: str) -> str:
-    return strip_accents(text).casefold()
 
 
 def _base(number: int, alphabet: str, width: int = 0) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
-from murmure.options import ProfileOption, open_profile
+from config.options import ProfileOption, open_profile
 
 console = Console(stderr=True)
 
@@ -28,13 +28,14 @@ def summary_command(
     ] = None,
 ) -> None:
     """Build the weekly summary of an ISO week: save it, index it, optionally send it."""
+    from config.settings import Settings
     from config.smtp import SmtpConfigError, smtp_settings_from_env
-    from indexer.client import make_client
+    from indexer.client import make_es_client
     from summaries.archive import index_summary, report_path, save_files
     from summaries.compute import compute_summary
     from summaries.deliver import NoRecipientsError, send_once
     from summaries.render import render_report, worst_topics
-    from summaries.settings import ReportSettings, tunables
+    from summaries.settings import tunables
     from summaries.weeks import Week
 
     loaded = open_profile(profile)
@@ -53,12 +54,12 @@ def summary_command(
         except SmtpConfigError as error:
             console.print(f"[red]cannot send:[/red] {error}")
             raise typer.Exit(code=2) from None
-    es = make_client()
+    es = make_es_client()
     with console.status(f"computing {wanted} from Elasticsearch…"):
         summary = compute_summary(es, loaded, wanted, language=lang)
     with console.status("drawing the charts…"):
         report = render_report(summary, loaded)
-    path = save_files(report, out or report_path(ReportSettings().reports_dir, summary))
+    path = save_files(report, out or report_path(Settings().reports_dir, summary))
     index_summary(es, summary, report, path)
     console.print(
         f"{summary.week}: {summary.mentions} mentions, {summary.relevant} relevant, "

@@ -1,18 +1,25 @@
-"""Elasticsearch and SMTP from Airflow connections (`murmure_es`, `murmure_smtp`).
+"""What the DAGs (weekly summary, retention) take from Airflow: Elasticsearch and SMTP from its
+connections (`murmure_es`, `murmure_smtp`), the profile, and their schedules' time zone.
 
-Takes any object shaped like an Airflow `Connection`, so this module never imports Airflow.
-SMTP extras: `{"from": "...", "starttls": true}`.
+The parsing takes any object shaped like an Airflow `Connection`; only `dag_es()` and `dag_smtp()`
+import Airflow, when a task runs. SMTP extras: `{"from": "...", "starttls": true}`.
 """
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from elasticsearch import Elasticsearch
 from pydantic import SecretStr
 
+from config.settings import Settings
 from config.smtp import SmtpSettings
+from indexer.client import es_client
+
+if TYPE_CHECKING:
+    from config.profile import Profile
 
 ES_CONN_ID = "murmure_es"
 SMTP_CONN_ID = "murmure_smtp"
+SCHEDULE_TIMEZONE = "Europe/Paris"  # of the DAGs' cron schedules
 
 
 class ConnectionLike(Protocol):
@@ -32,8 +39,7 @@ def es_from_connection(conn: ConnectionLike) -> Elasticsearch:
         raise ValueError(f"connection {ES_CONN_ID!r} has no host")
     scheme = conn.schema or ("https" if conn.extra_dejson.get("tls") else "http")
     url = f"{scheme}://{conn.host}:{conn.port or 9200}"
-    auth = {"basic_auth": (conn.login or "elastic", conn.password)} if conn.password else {}
-    return Elasticsearch(url, request_timeout=30, retry_on_timeout=True, **auth)  # type: ignore[arg-type]
+    return es_client(url, (conn.login or "elastic", conn.password) if conn.password else None)
 
 
 def smtp_from_connection(conn: ConnectionLike) -> SmtpSettings:
@@ -48,3 +54,25 @@ def smtp_from_connection(conn: ConnectionLike) -> SmtpSettings:
         password=SecretStr(conn.password) if conn.password else None,
         starttls=str(extra.get("starttls", "")).lower() in {"1", "true", "yes", "on"},
     )
+
+
+def dag_profile() -> "Profile":
+    """The profile named by `MURMURE_PROFILE`."""
+    from config.profile import load_profile
+
+    path = Settings().profile
+    if path is None:
+        raise ValueError("set MURMURE_PROFILE to the library profile")
+    return load_profile(path)
+
+
+def dag_es() -> Elasticsearch:
+    from airflow.sdk import BaseHook
+
+    return es_from_connection(BaseHook.get_connection(ES_CONN_ID))
+
+
+def dag_smtp() -> SmtpSettings:
+    from airflow.sdk import BaseHook
+
+    return smtp_from_connection(BaseHook.get_connection(SMTP_CONN_ID))

@@ -1,12 +1,10 @@
-"""The summary's tunables (`settings.yml`) and where reports are written (environment)."""
+"""The summary's tunables (`settings.yml`); where reports go is a setting (`config.settings`)."""
 
 from functools import lru_cache
 from importlib.resources import files
-from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Tunables(BaseModel):
@@ -30,11 +28,3 @@ class Tunables(BaseModel):
 def tunables() -> Tunables:
     text = files("summaries").joinpath("settings.yml").read_text(encoding="utf-8")
     return Tunables.model_validate(yaml.safe_load(text))
-
-
-class ReportSettings(BaseSettings):
-    """`MURMURE_REPORTS_DIR`: where the DAG saves each week's report (HTML and plain text)."""
-
-    model_config = SettingsConfigDict(env_prefix="MURMURE_", extra="ignore", frozen=True)
-
-    reports_dir: Path = Path("reports")

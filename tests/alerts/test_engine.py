@@ -238,6 +238,16 @@ def test_filters_keywords_regex_sources_languages_and_excluded_branches() -> Non
     assert len(opened(run(eng, [hits[1]]))) == 1
 
 
+def test_keywords_fold_as_the_nlp_stage_folds_terms() -> None:
+    """A typographic apostrophe is the keyboard's: « L’accueil » is « l'accueil »."""
+    rule = COUNT | {
+        "condition": {"type": "count", "min_count": 1, "window": "1h"},
+        "filter": {"keywords": ["l'accueil"]},
+    }
+    notices = run(engine([rule]), [fact(1, T0, text="Personne à L’accueil ce matin")])
+    assert len(opened(notices)) == 1
+
+
 def test_quiet_hours_hold_the_notice_until_they_end_in_local_time() -> None:
     rule = COUNT | {"quiet_hours": {"start": "22:00", "end": "07:00"}}
     night = T0.replace(hour=22, minute=30)  # 23:30 in Paris (UTC+1 in November)

@@ -212,9 +212,9 @@ def test_weekly_dag_sends_the_seeded_figures_once(
     seeded = {m.text_redacted for m in airflow_env["complaints"]}
     quoted = [line.strip()[2:] for line in text.splitlines() if line.strip().startswith("> ")]
     assert len(quoted) == 3 and set(quoted) <= seeded
+    assert HOSTILE in quoted  # two complaints say the same thing: one is left out, not this one
     assert "<script>" not in html
-    if HOSTILE in quoted:
-        assert "&lt;script&gt;alert(&#39;pwn&#39;)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(&#39;pwn&#39;)&lt;/script&gt;" in html
     # Three charts, each inline and referenced by the HTML.
     assert len(images) == 3
     for image in images:

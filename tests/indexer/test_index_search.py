@@ -10,6 +10,8 @@ from indexer.document import to_document
 from indexer.layout import layout
 from tests.factories import enriched_mention
 
+MONTHLY = layout().mentions.index_prefix  # monthly mention indices: MONTHLY + "YYYY.MM"
+
 pytestmark = pytest.mark.integration
 
 
@@ -46,7 +48,7 @@ def test_index_and_search_a_mention(es: Elasticsearch) -> None:
     assert by_tags["hits"]["total"]["value"] == 1
     hit = by_tags["hits"]["hits"][0]
     assert hit["_id"] == mention.id
-    assert hit["_index"] == "murmure-mentions-2026.11"
+    assert hit["_index"] == f"{MONTHLY}2026.11"
     assert hit["_source"]["evidence"] == [{"topic": "wifi", "start": 8, "end": 12, "text": "wifi"}]
     by_words = es.search(
         index=alias,

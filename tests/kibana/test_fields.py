@@ -13,7 +13,7 @@ from elasticsearch import Elasticsearch
 from alerts.index import ensure_alerts_index
 from indexer.bulk import IndexAction, bulk_index
 from indexer.document import to_document
-from indexer.layout import layout
+from indexer.layout import layout, shipped_layout
 from kibana.build import NDJSON
 from tests.factories import enriched_mention
 from tests.kibana.fields import field_uses
@@ -66,8 +66,9 @@ def test_data_views_point_to_murmures_aliases(
     es: Elasticsearch, mention_index: tuple[str, str], alerts_index: str
 ) -> None:
     views = _views()
-    assert views["murmure-mentions"] == layout().mentions.alias
-    assert views["murmure-alerts"] == alerts_index == layout().alerts.alias
+    assert views["murmure-mentions"] == shipped_layout().mentions.alias
+    assert views["murmure-alerts"] == shipped_layout().alerts.alias
+    assert alerts_index == layout().alerts.alias
     index, _ = mention_index
     assert layout().mentions.alias in es.indices.get_alias(index=index)[index]["aliases"]
 

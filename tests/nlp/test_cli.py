@@ -1,9 +1,11 @@
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner, Result
 
 from nlp.cli import app
+from nlp.stage import Stage
 
 from .conftest import DATA
 
@@ -39,14 +41,6 @@ def _eval(*options: str) -> Result:
     return runner.invoke(app, ["eval", str(data), "--profile", str(profile), *options])
 
 
-def test_eval_prints_json_scores() -> None:
-    result = _eval("--json")
-    assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout[result.stdout.index("{") :])
-    assert 0.0 <= payload["topics micro-F1"] <= 1.0
-    assert "per_topic_f1" in payload
-
-
 def test_eval_refuses_a_single_fold() -> None:
     result = _eval("--cv", "1")
     assert result.exit_code == 2
@@ -57,3 +51,49 @@ def test_eval_refuses_an_unknown_kind_of_set() -> None:
     result = _eval("--cv", "3", "--kind", "imaginary")
     assert result.exit_code == 2
     assert "--kind must be real or synthetic" in result.output
+
+
+def _scores(data: Path) -> dict[str, Any]:
+    result = runner.invoke(
+        app, ["eval", str(data), "--profile", str(DATA / "nlp_profile.yml"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload: dict[str, Any] = json.loads(result.stdout[result.stdout.index("{") :])
+    return payload
+
+
+def test_eval_scores_the_tagging_against_the_labels(tmp_path: Path, stage: Stage) -> None:
+    """Labels equal to the stage's own tags score 1; the same posts labelled with no topic score
+    a topic F1 of 0, since every predicted topic is then wrong."""
+    lines = (DATA / "nlp_heldout.jsonl").read_text(encoding="utf-8").splitlines()[:12]
+    posts = [json.loads(line) for line in lines]
+    analyses = stage.analyse([post["text"] for post in posts])
+    labels = [
+        {
+            "id": post["id"],
+            "text": post["text"],
+            "lang": analysis.lang,
+            "relevant": analysis.relevant,
+            "topics": analysis.topic_ids,
+            "sentiment": analysis.sentiment,
+            "complaint": analysis.complaint,
+            "branch": analysis.branch,
+        }
+        for post, analysis in zip(posts, analyses, strict=True)
+    ]
+    assert any(label["relevant"] and label["topics"] for label in labels)
+    own, no_topics = tmp_path / "own.jsonl", tmp_path / "no-topics.jsonl"
+    own.write_text("".join(json.dumps(label) + "\n" for label in labels), encoding="utf-8")
+    no_topics.write_text(
+        "".join(json.dumps(label | {"topics": []}) + "\n" for label in labels), encoding="utf-8"
+    )
+
+    agreed = _scores(own)
+    assert agreed["n"] == 12
+    assert agreed["topics micro-F1"] == agreed["relevance accuracy"] == 1.0
+    assert agreed["branch accuracy"] == 1.0
+    assert set(agreed["per_topic_f1"].values()) == {1.0}
+    wrong = _scores(no_topics)
+    assert wrong["topics micro-F1"] == 0.0
+    predicted = {topic for label in labels if label["relevant"] for topic in label["topics"]}
+    assert wrong["per_topic_f1"] == dict.fromkeys(predicted, 0.0)

@@ -1,4 +1,10 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
 from config.profile import Profile
+from nlp.pipeline import DATA_DIR
 from nlp.stage import Stage, build_stage
 from schemas.analysis import Analysis
 
@@ -46,12 +52,29 @@ def test_lemmas_are_content_words(stage: Stage) -> None:
     assert "les" not in lemmas and "de" not in lemmas
 
 
-def test_version_names_the_models(stage: Stage) -> None:
+def test_version_names_the_models_and_changes_with_the_profile(
+    profile: Profile, stage: Stage
+) -> None:
     from nlp.registry import active_version
 
     assert "fr_core_news_sm-3.8.0" in stage.version
     assert f"+{active_version()}+" in stage.version
     assert stage.version.startswith("murmure-")
+    assert build_stage(profile).version == stage.version
+    places = profile.area.model_copy(update={"places": [*profile.area.places, "Kergoat"]})
+    assert build_stage(profile.model_copy(update={"area": places})).version != stage.version
+
+
+def test_version_changes_with_any_data_file(
+    profile: Profile, stage: Stage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    monkeypatch.setattr("nlp.pipeline.DATA_DIR", data)
+    assert build_stage(profile).version == stage.version
+    with (data / "cities.txt").open("a", encoding="utf-8") as cities:
+        cities.write("Kergoat\n")
+    assert build_stage(profile).version != stage.version
 
 
 def test_load_builds_both_languages_before_any_post(profile: Profile) -> None:

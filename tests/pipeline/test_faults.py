@@ -11,6 +11,7 @@ from elasticsearch import Elasticsearch
 from bus.dlq import DeadLetter, read_dlq
 from bus.kafka import make_producer
 from bus.topics import topic
+from indexer.layout import layout
 from listeners.publish import publish
 from schemas import EnrichedMention
 from services.stack import start_service, stop_service
@@ -52,7 +53,7 @@ def test_elasticsearch_stopped_mid_stream_loses_and_duplicates_nothing(
         start_service("elasticsearch")
         eventually(lambda: indexed(es, ids) == len(ids), 600, "every mention indexed")
     assert indexed(es, ids) == len(ids)
-    total = es.count(index="murmure-mentions", query={"ids": {"values": ids}})["count"]
+    total = es.count(index=layout().mentions.alias, query={"ids": {"values": ids}})["count"]
     assert total == 300
 
 

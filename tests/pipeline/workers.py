@@ -17,7 +17,7 @@ from alerts.lag import start_at_end
 from bus.kafka import make_consumer, make_producer
 from bus.topics import TopicKey
 from bus.worker import Backoff, run_worker
-from indexer.client import make_client
+from indexer.client import make_es_client
 from indexer.layout import layout
 from indexer.worker import make_handler as index_handler
 
@@ -30,7 +30,7 @@ def index_worker(group: str) -> Iterator[None]:
     stop = threading.Event()
     consumer = make_consumer(group, "enriched", max_poll_records=50)
     producer = make_producer()
-    es = make_client(request_timeout=5, max_retries=0)
+    es = make_es_client(request_timeout=5, max_retries=0)
     thread = threading.Thread(
         target=run_worker,
         kwargs={

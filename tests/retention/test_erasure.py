@@ -22,6 +22,8 @@ from summaries.render import render_report
 from summaries.weeks import Week
 from tests.summaries.seed import drop_mention_indices, index_mentions, mention, write_profile
 
+MONTHLY = layout().mentions.index_prefix  # monthly mention indices: MONTHLY + "YYYY.MM"
+
 pytestmark = pytest.mark.integration
 
 WEEK = Week.parse("2033-W10")
@@ -119,7 +121,7 @@ def test_forget_an_author_everywhere(es: Elasticsearch, world: dict[str, object]
     report = forget(es, ErasureTarget("author", str(world["person"])), profile=world["profile"])  # type: ignore[arg-type]
 
     assert sorted(report.mention_ids) == sorted(m.id for m in theirs)
-    assert report.documents_deleted == {"murmure-mentions-2033.03": 2}
+    assert report.documents_deleted == {f"{MONTHLY}2033.03": 2}
     assert _ids(es, [m.id for m in theirs + others]) == {m.id for m in others}
     quoted = es.get(index=layout().alerts.alias, id=str(world["alert"]))["_source"]["mentions"]
     assert [post["id"] for post in quoted] == [others[0].id]
@@ -148,7 +150,7 @@ def test_forget_a_handle_from_the_command_line(es: Elasticsearch, tmp_path: Path
         app, ["forget", "--handle", handle, "--source", "mastodon", "--profile", str(profile)]
     )
     assert result.exit_code == 0, result.output
-    assert "murmure-mentions-2033.03" in result.output
+    assert f"{MONTHLY}2033.03" in result.output
     assert _ids(es, [theirs.id, kept.id]) == {kept.id}
     refused = CliRunner().invoke(app, ["forget", "--handle", handle, "--profile", str(profile)])
     assert refused.exit_code != 0 and "--source" in refused.output
@@ -169,8 +171,6 @@ def test_queued_requests_are_processed_by_the_retention_run(
 
     assert [r.target.value for r in reports if r.target.kind == "mention"] == [post.id]
     assert _ids(es, [post.id, kept.id]) == {kept.id}
-    stored = es.get(index="murmure-erasure-requests", id=request_id)["_source"]
-    assert stored["status"] == "done" and stored["report"]["deleted"] == {
-        "murmure-mentions-2033.03": 1
-    }
+    stored = es.get(index=layout().erasure_requests, id=request_id)["_source"]
+    assert stored["status"] == "done" and stored["report"]["deleted"] == {f"{MONTHLY}2033.03": 1}
     assert process_requests(es, load_profile(write_profile(tmp_path, "test-queue"))).done == []

@@ -16,6 +16,8 @@ from retention.expiry import expire, month_bounds
 from schemas.alert import Alert
 from tests.summaries.seed import drop_mention_indices, index_mentions, mention
 
+MONTHLY = layout().mentions.index_prefix  # monthly mention indices: MONTHLY + "YYYY.MM"
+
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2002, 1, 20, 12, 0, tzinfo=UTC)
@@ -36,11 +38,11 @@ def _alert(raised_at: datetime) -> Alert:
 
 
 def test_month_bounds_reads_the_index_name() -> None:
-    assert month_bounds("murmure-mentions-2001.12") == (
+    assert month_bounds(f"{MONTHLY}2001.12") == (
         datetime(2001, 12, 1, tzinfo=UTC),
         datetime(2002, 1, 1, tzinfo=UTC),
     )
-    assert month_bounds("murmure-mentions-backup") is None
+    assert month_bounds(f"{MONTHLY}backup") is None
 
 
 def test_expire_deletes_old_months_and_old_documents_only(es: Elasticsearch) -> None:
@@ -64,9 +66,9 @@ def test_expire_deletes_old_months_and_old_documents_only(es: Elasticsearch) -> 
     report = expire(es, retention_days=RETENTION_DAYS, now=NOW)
 
     assert report.cutoff == datetime(2001, 12, 11, 12, 0, tzinfo=UTC)
-    assert "murmure-mentions-2001.11" in report.indices_deleted
-    assert not es.indices.exists(index="murmure-mentions-2001.11")
-    assert report.documents_deleted["murmure-mentions-2001.12"] == 2
+    assert f"{MONTHLY}2001.11" in report.indices_deleted
+    assert not es.indices.exists(index=f"{MONTHLY}2001.11")
+    assert report.documents_deleted[f"{MONTHLY}2001.12"] == 2
     assert report.documents_deleted[layout().alerts.index] == 1
     alias = layout().mentions.alias
     remaining = {
@@ -79,11 +81,9 @@ def test_expire_deletes_old_months_and_old_documents_only(es: Elasticsearch) -> 
     assert not es.exists(index=alerts, id=old_alert.id)
     assert es.exists(index=alerts, id=recent_alert.id)
     # Nothing outside the expired range was touched.
-    assert set(report.documents_deleted) == {"murmure-mentions-2001.12", layout().alerts.index}
-    assert set(report.indices_deleted) <= {
-        i for i in indices_before if i < "murmure-mentions-2001.12"
-    }
-    assert {i for i in indices_before if i >= "murmure-mentions-2001.12"} <= set(
+    assert set(report.documents_deleted) == {f"{MONTHLY}2001.12", layout().alerts.index}
+    assert set(report.indices_deleted) <= {i for i in indices_before if i < f"{MONTHLY}2001.12"}
+    assert {i for i in indices_before if i >= f"{MONTHLY}2001.12"} <= set(
         es.indices.get(index=layout().mentions.pattern)
     )
 

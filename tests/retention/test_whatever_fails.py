@@ -62,7 +62,7 @@ def test_every_request_is_processed_and_what_failed_is_reported(
     assert result.exit_code == 1, result.output  # something could not be done, and it says so
     assert BLOCKED in result.output and "not deleted" in result.output
     for request_id in requests:
-        stored = es.get(index="murmure-erasure-requests", id=request_id)["_source"]
+        stored = es.get(index=layout().erasure_requests, id=request_id)["_source"]
         assert stored["status"] == "done", stored
     found = es.search(
         index=layout().mentions.alias, query={"ids": {"values": [p.id for p in posts]}}

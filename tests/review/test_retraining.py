@@ -22,7 +22,6 @@ from nlp.gate import label_scores
 from nlp.model import Model
 from nlp.training import examples
 from retention.deletion import delete_matching
-from review.settings import review_settings
 from review.workbook import layout_for
 from summaries.weeks import Week
 from tests.review import idiom
@@ -86,7 +85,7 @@ def loop(es: Elasticsearch, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         pytest.skip(f"the gate's reference set {REAL_DEV} is not beside the project")
     directory = tmp_path_factory.mktemp("loop")
     drop_mention_indices(es, WEEK.year)
-    labels_index = review_settings().labels_index
+    labels_index = layout().labels
     if es.indices.exists(index=labels_index):
         delete_matching(es, labels_index, {"match_all": {}})
     root = directory / "models"

@@ -11,8 +11,8 @@ from elasticsearch import Elasticsearch
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from indexer.layout import layout
 from murmure.cli import app
-from review.settings import review_settings
 from summaries.weeks import Week
 from tests.summaries.seed import drop_mention_indices, index_mentions, mention, write_profile
 
@@ -54,7 +54,7 @@ def world(es: Elasticsearch, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 
 
 def _label(es: Elasticsearch, mention_id: str) -> dict[str, Any] | None:
-    index = review_settings().labels_index
+    index = layout().labels
     if not es.indices.exists(index=index):
         return None
     es.indices.refresh(index=index)

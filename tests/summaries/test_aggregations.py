@@ -24,6 +24,8 @@ from summaries.typical import Post, typical_posts
 from summaries.weeks import Week
 from tests.summaries.seed import SAMPLE_PROFILE, drop_mention_indices, index_mentions, mention
 
+MONTHLY = layout().mentions.index_prefix  # monthly mention indices: MONTHLY + "YYYY.MM"
+
 pytestmark = pytest.mark.integration
 
 WEEK = Week.parse("2034-W18")
@@ -89,9 +91,9 @@ def corpus(es: Elasticsearch) -> list[EnrichedMention]:
     index_mentions(es, mentions)
     index_of = layout().mentions.index_for
     assert {index_of(m.created_at) for m in _in(mentions, WEEK.previous(4))} == {
-        "murmure-mentions-2034.04"
+        f"{MONTHLY}2034.04"
     }
-    assert "murmure-mentions-2034.05" in {index_of(m.created_at) for m in _in(mentions, [WEEK])}
+    assert f"{MONTHLY}2034.05" in {index_of(m.created_at) for m in _in(mentions, [WEEK])}
     return mentions
 
 

@@ -1,4 +1,5 @@
-"""How the summary chooses: ISO weeks, typical posts, emerging terms, escaping."""
+"""How the summary chooses: ISO weeks, typical posts, emerging terms (escaping of the posts it
+quotes: `test_hostile_reports.py`)."""
 
 from collections import Counter
 from datetime import UTC, datetime

@@ -1,5 +1,6 @@
-"""Reports quote untrusted posts: links other than web links are not rendered, control bytes do
-not reach the HTML, and erasure rewrites every copy of a report that quoted an erased post."""
+"""Reports quote untrusted posts: markup is escaped, links other than web links are not rendered,
+control bytes do not reach the HTML, and erasure rewrites every copy of a report that quoted an
+erased post."""
 
 import uuid
 from datetime import timedelta
@@ -20,13 +21,13 @@ from tests.summaries.seed import SAMPLE_PROFILE, index_mentions, mention, write_
 SCRIPT = "javascript:alert(document.cookie)"
 
 
-def _summary(url: str = SCRIPT) -> WeeklySummary:
+def _summary(url: str = SCRIPT, text: str = "Le wifi\x00 est HS\x00") -> WeeklySummary:
     """A summary as an older document could hold it: built without the contract's checks."""
     week = Week.parse("2036-W20")
     start, end = week.window("Europe/Paris")
     example = AlertMention.model_construct(
         id="x:1",
-        text_redacted="Le wifi\x00 est HS\x00",
+        text_redacted=text,
         created_at=start + timedelta(hours=30),
         url=url,
         source="x",
@@ -74,6 +75,15 @@ def test_reports_render_only_web_links_and_no_control_characters() -> None:
     assert "\x00" not in report.text
     safe = render_report(_summary(url="https://x.com/a/status/1"), load_profile(SAMPLE_PROFILE))
     assert 'href="https://x.com/a/status/1"' in safe.html_file
+
+
+def test_markup_in_a_post_is_shown_as_text() -> None:
+    hostile = "<script>alert('pwn')</script> froid & humide"
+    report = render_report(_summary(text=hostile), load_profile(SAMPLE_PROFILE))
+    for html in (report.html_file, report.html_email):
+        assert "<script>" not in html
+        assert "&lt;script&gt;alert(&#39;pwn&#39;)&lt;/script&gt; froid &amp; humide" in html
+    assert hostile in report.text  # the plain-text part is not HTML: nothing to escape
 
 
 def test_links_read_back_from_stored_documents_are_dropped_not_refused() -> None:

@@ -1,4 +1,5 @@
-"""Options shared by several commands."""
+"""Options shared by several stages' commands (here, below every stage, so no stage imports
+the `murmure` command that gathers them)."""
 
 from pathlib import Path
 from typing import Annotated

@@ -78,6 +78,8 @@ class Context:
         replies: int | None = 0,
         lang: str | None = None,
         rating: int | None = None,
+        in_reply_to: str | None = None,
+        thread: str | None = None,
     ) -> RawMention:
         """The one place a network's post becomes a mention: the author is pseudonymised here."""
         if not handle:
@@ -93,6 +95,8 @@ class Context:
             lang_hint=lang,
             query=query,
             rating=rating,
+            in_reply_to=in_reply_to or None,
+            thread=thread or None,
             fetched_at=self.now(),
         )
 
@@ -115,13 +119,14 @@ def _parse_iso(value: str) -> datetime:
 
 def read_items(
     items: Iterable[Item],
-    make: Callable[[Item], RawMention | None],
+    make: Callable[[Item], RawMention | list[RawMention] | None],
     *,
     where: str,
 ) -> tuple[list[RawMention], int]:
     """Builds mentions item by item: a malformed one is logged and skipped, the rest kept.
 
-    `make` returns None for an item that is fine but not a mention (e.g. a rating without text).
+    `make` returns None for an item that is fine but not a mention (e.g. a rating without text),
+    and a list for an item that holds its replies (a comment thread, a review and its answer).
     """
     mentions: list[RawMention] = []
     malformed = 0
@@ -132,7 +137,9 @@ def read_items(
             malformed += 1
             log.warning("%s: item %d skipped as malformed: %s", where, number, describe(error))
             continue
-        if made is not None:
+        if isinstance(made, list):
+            mentions.extend(made)
+        elif made is not None:
             mentions.append(made)
     return mentions, malformed
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from nlp.extensions import text_of
 from nlp.language import Lang, detect_language
 from nlp.pipeline import CONFIG_PATH, FR_MODEL, build_pipeline, content_lemmas
+from nlp.question import DATA_PATH as QUESTION_PATH
 from nlp.redaction import own_handles, redact
 from nlp.sentiment import LEXICON_PATH
 from nlp.topics import TopicTagger
@@ -56,7 +57,7 @@ class Stage:
         from nlp.pipeline import components_config
 
         digest = hashlib.sha256()
-        for path in (CONFIG_PATH, LEXICON_PATH):
+        for path in (CONFIG_PATH, LEXICON_PATH, QUESTION_PATH):
             digest.update(path.read_bytes())
         digest.update(repr(components_config(self.profile)).encode())
         tagger = self.pipeline("fr").get_pipe("murmure_topics")
@@ -108,6 +109,7 @@ def to_analysis(doc: Doc, lang: Lang) -> Analysis:
         sentiment=doc._.sentiment if relevant else "neutral",
         sentiment_score=float(doc._.sentiment_score) if relevant else 0.0,
         complaint=bool(doc._.complaint) if relevant else False,
+        question=bool(doc._.question) if relevant else False,
         branch=doc._.branch if relevant else None,
         places=list(doc._.places or []),
         text_redacted=text_of(doc),

@@ -39,8 +39,11 @@ class WaitingPost:
     branch: str | None
 
 
-def responsiveness(es: Elasticsearch, start: datetime, end: datetime) -> list[Responsiveness]:
-    """Questions and complaints by patrons posted in [start, end): answered, and how fast."""
+def responsiveness(
+    es: Elasticsearch, start: datetime, end: datetime, scope: dict[str, Any] | None = None
+) -> list[Responsiveness]:
+    """Questions and complaints by patrons posted in [start, end) (and in `scope`, a query):
+    answered, and how fast."""
     alias = mentions_alias(es)
     if alias is None:
         return [Responsiveness(kind, 0, 0, None) for kind in KINDS]
@@ -49,7 +52,7 @@ def responsiveness(es: Elasticsearch, start: datetime, end: datetime) -> list[Re
     response = es.search(
         index=alias,
         size=0,
-        query={"bool": {"filter": [in_window(start, end), PATRONS]}},
+        query={"bool": {"filter": [in_window(start, end), PATRONS, scope or {"match_all": {}}]}},
         aggs={
             kind: {
                 "filter": {"term": {kind: True}},
@@ -70,7 +73,12 @@ def responsiveness(es: Elasticsearch, start: datetime, end: datetime) -> list[Re
 
 
 def waiting(
-    es: Elasticsearch, *, posted_before: datetime, posted_since: datetime, size: int = 20
+    es: Elasticsearch,
+    *,
+    posted_before: datetime,
+    posted_since: datetime,
+    size: int = 20,
+    scope: dict[str, Any] | None = None,
 ) -> tuple[int, list[WaitingPost]]:
     """Patrons' questions and complaints posted in [since, before) without an answer, oldest
     first: how many, and the first `size`."""
@@ -84,11 +92,26 @@ def waiting(
         track_total_hits=True,
         query={
             "bool": {
-                "filter": [in_window(posted_since, posted_before), PATRONS, UNANSWERED, kinds]
+                "filter": [
+                    in_window(posted_since, posted_before),
+                    PATRONS,
+                    UNANSWERED,
+                    kinds,
+                    scope or {"match_all": {}},
+                ]
             }
         },
         sort=[{"created_at": "asc"}],
-        source=["id", "source", "url", "text", "created_at", "question", "complaint", "branch"],
+        source_includes=[
+            "id",
+            "source",
+            "url",
+            "text",
+            "created_at",
+            "question",
+            "complaint",
+            "branch",
+        ],
     )
     posts = [
         WaitingPost(

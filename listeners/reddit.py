@@ -8,7 +8,7 @@ The checkpoint is the newest post's time; a sweep stops at it.
 Credentials: MURMURE_REDDIT_CLIENT_ID and MURMURE_REDDIT_CLIENT_SECRET (a "script" app).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,26 +69,17 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
                 "sort": "new",
                 "syntax": "lucene",
                 "t": "all",
-                "limit": PAGE_SIZE,
-                "raw_json": 1,
             }
-            if after:
-                params["after"] = after
-            answer: Any = context.call(
-                lambda: reddit.request(method="GET", path=f"r/{subreddits}/search", params=params),
-                classify=classify,
-                policy=config.retry,
-                what=f"Reddit search {search!r}",
-            )
-            listing = dig(answer, "data")
-            children = [child.get("data", child) for child in listing.get("children") or []]
-            return down_to_mark(
-                children,
-                mark,
-                key=_key,
+            return _listing(
+                reddit,
+                config,
+                context,
+                f"r/{subreddits}/search",
+                params,
+                page=(mark, after),
                 make=lambda post: to_mention(post, query, context),
                 where=query,
-                next_token=listing.get("after"),
+                what=f"Reddit search {search!r}",
             )
 
         yield from sweep(
@@ -105,27 +96,47 @@ def _answers(
     query = f"u/{account}/comments"
 
     def fetch(mark: str | None, after: str | None) -> Batch:
-        params: dict[str, str | int] = {"sort": "new", "limit": PAGE_SIZE, "raw_json": 1}
-        if after:
-            params["after"] = after
-        answer: Any = context.call(
-            lambda: reddit.request(method="GET", path=f"user/{account}/comments", params=params),
-            classify=classify,
-            policy=config.retry,
-            what=f"Reddit comments of u/{account}",
-        )
-        listing = dig(answer, "data")
-        children = [child.get("data", child) for child in listing.get("children") or []]
-        return down_to_mark(
-            children,
-            mark,
-            key=_key,
+        return _listing(
+            reddit,
+            config,
+            context,
+            f"user/{account}/comments",
+            {"sort": "new"},
+            page=(mark, after),
             make=lambda comment: comment_mention(comment, query, context),
             where=query,
-            next_token=listing.get("after"),
+            what=f"Reddit comments of u/{account}",
         )
 
     yield from sweep(query=query, state=checkpoint(query), fetch=fetch, max_pages=config.max_pages)
+
+
+def _listing(
+    reddit: praw.Reddit,
+    config: RedditSource,
+    context: Context,
+    path: str,
+    params: dict[str, str | int],
+    *,
+    page: tuple[str | None, str | None],
+    make: Callable[[Any], RawMention],
+    where: str,
+    what: str,
+) -> Batch:
+    """One page of a newest-first listing, cut at the mark; `page` is (mark, `after` token)."""
+    mark, after = page
+    params = params | {"limit": PAGE_SIZE, "raw_json": 1} | ({"after": after} if after else {})
+    answer: Any = context.call(
+        lambda: reddit.request(method="GET", path=path, params=params),
+        classify=classify,
+        policy=config.retry,
+        what=what,
+    )
+    listing = dig(answer, "data")
+    children = [child.get("data", child) for child in listing.get("children") or []]
+    return down_to_mark(
+        children, mark, key=_key, make=make, where=where, next_token=listing.get("after")
+    )
 
 
 def _key(post: Any) -> str | None:

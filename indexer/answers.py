@@ -136,10 +136,8 @@ def _write(es: Elasticsearch, alias: str, answers: dict[str, Answer]) -> int:
 def _fields(answer: Answer, document: dict[str, Any]) -> dict[str, Any]:
     """The answer fields to write; nothing when the document holds this answer or an earlier one."""
     current = document.get("answered_at")
-    if current:
-        held = _time(current)
-        if held < answer.at or (held == answer.at and document.get("answered_by") == answer.by):
-            return {}
+    if current and (_time(current), str(document.get("answered_by"))) <= (answer.at, answer.by):
+        return {}
     posted = _time(document["created_at"])
     return {
         "answered_at": answer.at.isoformat().replace("+00:00", "Z"),

@@ -23,8 +23,8 @@ TOKEN_VARIABLE = "MURMURE_META_PAGE_TOKEN"
 RATE_LIMIT_CODES = {4, 17, 32, 613, 80001, 80002, 80004, 80005, 80006, 80008}
 PAGE_SIZE = 100
 Config = FacebookSource | InstagramSource
-# (item, id of the node whose edge lists it: the post or media a comment is on) -> mention(s)
 Stamp = str | Callable[[Any], str]  # the item's time field, or how to read its time
+# (item, id of the node whose edge lists it: the post or media a comment is on) -> mention(s)
 ToMention = Callable[[dict[str, Any], str], RawMention | list[RawMention] | None]
 
 

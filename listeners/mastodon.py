@@ -220,7 +220,7 @@ def to_mention(status: dict[str, Any], query: str, host: str, context: Context) 
         replies=post.get("replies_count"),
         lang=post.get("language"),
         query=query,
-        in_reply_to=post.get("in_reply_to_id"),
+        in_reply_to=str(post["in_reply_to_id"]) if post.get("in_reply_to_id") else None,
     )
 
 

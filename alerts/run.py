@@ -13,6 +13,7 @@ from alerts.lag import GroupLag
 from alerts.notify.base import Notifier
 from alerts.notify.channels import build_notifiers
 from alerts.reorder import Reorderer, Reordering, default_reordering
+from alerts.unanswered import run_reminders
 from alerts.worker import STAGE, make_handler, restore
 from bus.kafka import ensure_topics, make_consumer, make_producer
 from bus.worker import Backoff, run_worker
@@ -40,6 +41,7 @@ def run_alerts(
     notifiers: dict[str, Notifier] | None = None,
     backoff: Backoff = DEFAULT_BACKOFF,
     release_interval_s: float = 30.0,
+    reminder_interval_s: float = 300.0,
     upstream_group: str | None = None,
     upstream_busy: Callable[[], bool] | None = None,
     reordering: Reordering | None = None,
@@ -49,7 +51,8 @@ def run_alerts(
     `upstream_group`: the consumer group of the NLP stage on `mentions.raw`; while it has raw
     mentions left, caught-up partitions still wait for what it will produce (a full-speed
     replay keeps its event order). None: a caught-up partition is idle at once.
-    `upstream_busy` says the same by other means (it takes precedence)."""
+    `upstream_busy` says the same by other means (it takes precedence).
+    `reminder_interval_s`: how often the `unanswered` rules are checked (wall clock)."""
     ensure_topics()
     es = make_es_client()
     ensure_alerts_index(es)
@@ -115,6 +118,11 @@ def run_alerts(
         ),
         threading.Thread(
             target=dispatcher.run_releases, name="alerts-held", args=(release_interval_s,)
+        ),
+        threading.Thread(
+            target=run_reminders,
+            name="alerts-unanswered",
+            args=(es, profile, notify_producer, stop, reminder_interval_s),
         ),
     ]
     try:

@@ -29,11 +29,25 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 LanguageCode = Literal["fr", "en"]
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+OpeningSpan = Annotated[
+    str,
+    Field(
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", description="e.g. 10:00-18:00"
+    ),
+]
+
+
 class Library(ProfileModel):
     id: Slug
     name: str = Field(min_length=1)
     languages: list[LanguageCode] = Field(default=["fr"], min_length=1)
     timezone: str = "Europe/Paris"
+    opening_hours: dict[Weekday, list[OpeningSpan]] = Field(
+        default_factory=dict,
+        description="when staff are at the desk (local time): `unanswered` rules may count only "
+        "these",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -119,6 +119,30 @@ class Rule(_RuleModel):
     channels: list[str] = Field(default_factory=list)
 
 
+class UnansweredRule(_RuleModel):
+    """Kind `unanswered`: reminds once per patron's question or complaint still without an
+    answer from the library's accounts after `after`, and resolves the reminder once answered.
+
+    With `opening_hours_only`, only the library's opening hours (`library.opening_hours`) count:
+    a question asked on Saturday evening is due on Monday, not on Sunday night.
+    """
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    description: str = ""
+    enabled: bool = True
+    kinds: list[Literal["question", "complaint"]] = Field(
+        default=["question", "complaint"], min_length=1
+    )
+    filter: RuleFilter = Field(default_factory=RuleFilter)
+    after: Duration = Field(description="how long a post may wait for an answer")
+    opening_hours_only: bool = False
+    max_age: Duration = Field(
+        default="14d", description="older posts are not reminded about (a first run, a replay)"
+    )
+    severity: Literal["info", "warning", "critical"] = "info"
+    channels: list[str] = Field(default_factory=list)
+
+
 class EmailChannel(_RuleModel):
     id: str
     type: Literal["email"]
@@ -156,6 +180,9 @@ class AlertsConfig(_RuleModel):
     )
     channels: list[Channel] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    unanswered: list[UnansweredRule] = Field(
+        default_factory=list, description="rules of kind `unanswered`: reminders per post"
+    )
     late_after: Duration = Field(
         default="6h",
         description="mentions older than this behind the alerts' clock are not alerted on",
@@ -200,8 +227,10 @@ class AlertsConfig(_RuleModel):
         """References to branches, topics and channels, checked once the whole profile is read."""
         channel_ids = {channel.id for channel in self.channels}
         found: list[tuple[str, str]] = []
-        for index, rule in enumerate(self.rules):
-            where = f"alerts.rules.{index}"
+        rules: list[tuple[str, Rule | UnansweredRule]]
+        rules = [(f"alerts.rules.{i}", rule) for i, rule in enumerate(self.rules)]
+        rules += [(f"alerts.unanswered.{i}", rule) for i, rule in enumerate(self.unanswered)]
+        for where, rule in rules:
             for field in ("branches", "exclude_branches"):
                 for name in getattr(rule.filter, field):
                     if name not in branch_ids:

@@ -32,6 +32,13 @@ class RetryConfig(ProfileModel):
     timeout_seconds: float = Field(default=30.0, gt=0, description="per HTTP request")
 
 
+OWN_REPLIES = Field(
+    default=True,
+    description="also read the posts and replies of the profile's own `accounts` on this network: "
+    "a reply from one of them is how Murmure knows a patron was answered",
+)
+
+
 class _Source(ProfileModel):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
     enabled: bool = True
@@ -74,6 +81,7 @@ class MastodonSource(_Source):
         description="the instance's streaming server; by default the one it advertises "
         "(/api/v2/instance), else `instance`",
     )
+    own_replies: bool = OWN_REPLIES
 
 
 class BlueskySource(_Source):
@@ -90,6 +98,7 @@ class BlueskySource(_Source):
         description="XRPC endpoint; with credentials, the PDS that holds the account",
     )
     queries: list[str] = Field(default_factory=list)
+    own_replies: bool = OWN_REPLIES
 
 
 class RssSource(_Source):
@@ -107,6 +116,7 @@ class RedditSource(_Source):
     auth_url: AnyHttpUrl = Field(
         default=AnyHttpUrl("https://www.reddit.com"), description="where app tokens are issued"
     )
+    own_replies: bool = OWN_REPLIES
 
 
 class GoogleReviewsSource(_Source):

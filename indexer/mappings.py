@@ -41,6 +41,13 @@ def mention_mappings(text_analyzer: str) -> dict[str, Any]:
             "sentiment": KEYWORD,
             "sentiment_score": {"type": "float"},
             "complaint": {"type": "boolean"},
+            "question": {"type": "boolean"},
+            # Threads, by source-native ids; the answer is the first reply by a library account.
+            "in_reply_to": KEYWORD,
+            "thread": KEYWORD,
+            "answered_at": DATE,
+            "answered_by": KEYWORD,
+            "answer_delay_s": {"type": "long"},
             "branch": KEYWORD,
             "places": KEYWORD,
             "text": {"type": "text", "analyzer": text_analyzer},

@@ -5,7 +5,8 @@ edited post, a corrected clock), the copy left in the old month is deleted once 
 written: whatever its dates, an id is one document, which updates and erasure by id find. The
 batch's ids are looked up with a search, after a refresh when one of them may have been written
 too recently to be found: by this worker within `recent_writes_s`, or by another before this
-worker's partitions changed."""
+worker's partitions changed. Once a batch is written, its questions, complaints and the library's
+replies are linked to their answers (`indexer.answers`)."""
 
 import time
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from kafka import KafkaConsumer
 from bus.metrics import LATENCY
 from bus.records import Failure, TransientError, parse_records
 from bus.worker import Handler
+from indexer.answers import link_answers
 from indexer.bulk import IndexAction, bulk_index, delete_documents, stale_copies
 from indexer.client import retry_when_unavailable
 from indexer.document import to_document
@@ -75,6 +77,8 @@ def make_handler(es: Elasticsearch, consumer: KafkaConsumer) -> Handler:
                 written_at.pop(mention_id, None)
                 written_at[mention_id] = time.monotonic()
             left = delete_documents(es, [copy for copy in stale if copy[1] in written])
+            if not left:
+                link_answers(es, mentions_layout.alias, [parsed[pos][1] for pos in outcome.written])
         if left:
             # The batch is redone: its new versions are rewritten as they are, the copies retried.
             raise TransientError(f"old copies not deleted yet: {', '.join(left)}")

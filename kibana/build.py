@@ -117,8 +117,24 @@ def dashboard_objects(spec: ObjectsSpec) -> list[dict[str, Any]]:
             board.top_topics,
         ),
         lens.top_terms(f"{board.id}-top-terms", titles["top_terms"], mentions.id, board.top_terms),
+        lens.answers_table(
+            f"{board.id}-answers-branch",
+            titles["answers_by_branch"],
+            mentions.id,
+            "branch",
+            "Antenne",
+            board.top_branches,
+        ),
+        lens.answers_table(
+            f"{board.id}-answers-source",
+            titles["answers_by_source"],
+            mentions.id,
+            "source",
+            "Réseau",
+            board.top_branches,
+        ),
     ]
-    # A 48-column grid: four charts in two rows, then the two tables full width.
+    # A 48-column grid: four charts in two rows, the two tables full width, then the answers.
     layout = [
         ("1", "lens", visuals[0]["id"], 0, 0, 32, 14, titles["over_time"]),
         ("2", "lens", visuals[1]["id"], 32, 0, 16, 14, titles["sentiment"]),
@@ -126,6 +142,8 @@ def dashboard_objects(spec: ObjectsSpec) -> list[dict[str, Any]]:
         ("4", "lens", visuals[3]["id"], 28, 14, 20, 16, titles["top_terms"]),
         ("5", "search", board.latest_complaints, 0, 30, 48, 18, titles["latest_complaints"]),
         ("6", "search", board.alerts, 0, 48, 48, 12, titles["alerts"]),
+        ("7", "lens", visuals[4]["id"], 0, 60, 24, 14, titles["answers_by_branch"]),
+        ("8", "lens", visuals[5]["id"], 24, 60, 24, 14, titles["answers_by_source"]),
     ]
     panels = [_panel(i, kind, x, y, w, h, title) for i, kind, _, x, y, w, h, title in layout]
     references = [

@@ -223,3 +223,47 @@ def top_terms(object_id: str, title: str, data_view_id: str, size: int) -> Any:
         data_view_id=data_view_id,
         query="complaint:true",
     )
+
+
+ANSWERABLE = "(question:true or complaint:true) and not author.institution:true"
+
+
+def answers_table(
+    object_id: str, title: str, data_view_id: str, field: str, label: str, size: int
+) -> Any:
+    """Questions and complaints per value of `field` (branch, network): how many, how many
+    the library's accounts answered, and the median delay of those answers."""
+    layer = f"answers-{field}"
+    answered = count_column("Répondues") | {
+        "filter": {"query": "answered_at:*", "language": "kuery"}
+    }
+    columns = {
+        "group": terms_column(field, label, size=size, order_by="posts"),
+        "posts": count_column("Questions et plaintes"),
+        "answered": answered,
+        "delay": {
+            "label": "Délai médian de réponse (s)",
+            "customLabel": True,
+            "dataType": "number",
+            "operationType": "median",
+            "isBucketed": False,
+            "scale": "ratio",
+            "sourceField": "answer_delay_s",
+            "params": {"emptyAsNull": True},
+        },
+    }
+    visualization = {
+        "layerId": layer,
+        "layerType": "data",
+        "columns": [{"columnId": column} for column in columns],
+    }
+    return lens_object(
+        object_id=object_id,
+        title=title,
+        visualization_type="lnsDatatable",
+        layer_id=layer,
+        columns=columns,
+        visualization=visualization,
+        data_view_id=data_view_id,
+        query=ANSWERABLE,
+    )

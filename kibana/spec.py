@@ -43,7 +43,16 @@ class DashboardSpec(_Spec):
     latest_complaints: str
     alerts: str
     panel_titles: dict[
-        Literal["over_time", "sentiment", "heatmap", "top_terms", "latest_complaints", "alerts"],
+        Literal[
+            "over_time",
+            "sentiment",
+            "heatmap",
+            "top_terms",
+            "latest_complaints",
+            "alerts",
+            "answers_by_branch",
+            "answers_by_source",
+        ],
         str,
     ]
 

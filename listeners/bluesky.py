@@ -7,6 +7,8 @@ Marks are on two clocks. The API filters `since` on a post's sort time (the earl
 written; so each poll asks `since` the newest index time seen minus `INDEXING_LAG`, and keeps
 only the posts indexed after that newest index time (the mark): a post written before the last
 poll but indexed after it is found, and none is sent twice.
+The library's own accounts are searched too (`from:handle`): their replies are the answers; a
+reply's record names its parent and its thread's root (`reply.parent`, `reply.root`).
 Credentials: MURMURE_BLUESKY_HANDLE and MURMURE_BLUESKY_APP_PASSWORD (an app password), required:
 search answers 401 `AuthMissing` without a session. The session is kept between polls and
 refreshed before its access token expires; one the server refuses anyway (`ExpiredToken`,
@@ -125,7 +127,9 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
     session = Session(config, context)
     languages = context.profile.library.languages
     lang = languages[0] if len(languages) == 1 else None
-    for query in config.queries or queries.phrase_queries(context.profile):
+    handles = queries.own_handles(context.profile, SOURCE) if config.own_replies else []
+    own = [f"from:{handle}" for handle in handles]
+    for query in (config.queries or queries.phrase_queries(context.profile)) + own:
 
         def fetch(mark: str | None, cursor: str | None, query: str = query) -> Batch:
             params = models.AppBskyFeedSearchPosts.Params(
@@ -194,6 +198,7 @@ def to_mention(post: dict[str, Any], query: str, context: Context) -> RawMention
     if not text:
         return None
     langs = record.get("langs") or [None]
+    reply = record.get("reply") or {}  # strong references to the parent post and the thread's root
     return context.mention(
         source=SOURCE,
         native_id=uri,
@@ -206,4 +211,6 @@ def to_mention(post: dict[str, Any], query: str, context: Context) -> RawMention
         replies=post.get("replyCount"),
         lang=langs[0],
         query=query,
+        in_reply_to=(reply.get("parent") or {}).get("uri"),
+        thread=(reply.get("root") or {}).get("uri"),
     )

@@ -79,6 +79,8 @@ class Context:
         replies: int | None = 0,
         lang: str | None = None,
         rating: int | None = None,
+        in_reply_to: str | None = None,
+        thread: str | None = None,
     ) -> RawMention:
         """A network's post as a mention, its author pseudonymised (`author_of`, which the replay
         of a recorded stream uses too)."""
@@ -95,6 +97,8 @@ class Context:
             lang_hint=lang,
             query=query,
             rating=rating,
+            in_reply_to=in_reply_to or None,
+            thread=thread or None,
             fetched_at=self.now(),
         )
 
@@ -117,13 +121,14 @@ def _parse_iso(value: str) -> datetime:
 
 def read_items(
     items: Iterable[Item],
-    make: Callable[[Item], RawMention | None],
+    make: Callable[[Item], RawMention | list[RawMention] | None],
     *,
     where: str,
 ) -> tuple[list[RawMention], int]:
     """Builds mentions item by item: a malformed one is logged and skipped, the rest kept.
 
-    `make` returns None for an item that is fine but not a mention (e.g. a rating without text).
+    `make` returns None for an item that is fine but not a mention (e.g. a rating without text),
+    and a list for an item that holds its replies (a comment thread, a review and its answer).
     """
     mentions: list[RawMention] = []
     malformed = 0
@@ -136,7 +141,9 @@ def read_items(
                 "%s: item %d skipped as malformed: %s", where, number, describe_error(error)
             )
             continue
-        if made is not None:
+        if isinstance(made, list):
+            mentions.extend(made)
+        elif made is not None:
             mentions.append(made)
     return mentions, malformed
 

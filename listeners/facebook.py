@@ -3,6 +3,8 @@
 Per page, three checkpoints: `{page}/feed` (posts on the page, the library's own flagged as
 institution), `{page}/comments` (comments on posts of the last `comment_days` days) and
 `{page}/tagged` (posts by others that tag the page). Each stops at its newest time seen.
+A comment replies to its `parent` comment, or else to the post it is on, which is its thread;
+the page's own replies come the same way.
 A post's likes are its reactions (all kinds); a comment's are its likes. Authors are keyed on
 their account id (two people may share a name), the library's own accounts on the name or id
 the profile lists.
@@ -24,7 +26,8 @@ POST_FIELDS = (
     "id,message,created_time,from,permalink_url,shares,"
     "comments.summary(true).limit(0),reactions.summary(total_count).limit(0)"
 )
-COMMENT_FIELDS = "id,message,created_time,from,like_count,permalink_url"
+# `parent`: the comment a reply answers (`filter=stream` lists replies with the comments).
+COMMENT_FIELDS = "id,message,created_time,from,like_count,permalink_url,parent{id}"
 
 
 def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator[Page]:
@@ -66,10 +69,12 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
             )
 
 
-def to_mention(item: dict[str, Any], query: str, context: Context) -> RawMention | None:
+def to_mention(item: dict[str, Any], node: str, query: str, context: Context) -> RawMention | None:
+    """`node` is the post a comment is on (the thread); the page itself for posts."""
     text = item.get("message")
     if not text:  # a photo or a share without words
         return None
+    comment = query.endswith("/comments")
     comments = (item.get("comments") or {}).get("summary") or {}
     reactions = (item.get("reactions") or {}).get("summary") or {}
     return context.mention(
@@ -83,6 +88,8 @@ def to_mention(item: dict[str, Any], query: str, context: Context) -> RawMention
         shares=(item.get("shares") or {}).get("count"),
         replies=comments.get("total_count"),
         query=query,
+        in_reply_to=str((item.get("parent") or {}).get("id") or node) if comment else None,
+        thread=node if comment else None,
     )
 
 

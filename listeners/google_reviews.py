@@ -4,7 +4,8 @@ The library owns its listings, so it reads them with the Business Profile API
 (`accounts/{a}/locations/{l}/reviews`, paged with `pageToken`). Queries: the configured
 locations. The checkpoint is the newest `updateTime`: an edited review comes back as an update of
 the same mention. The star rating travels on the mention (`rating`, 1 to 5). Ratings without a
-comment carry no text and are skipped.
+comment carry no text and are skipped. The owner's reply (`reviewReply`) is a mention of its own,
+replying to the review, by the profile's first `google_reviews` account (none listed: not kept).
 Credential: MURMURE_GBP_TOKEN, an OAuth access token with the `business.manage` scope.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from config.secrets import require_secret
 from config.sources import GoogleReviewsSource, SourceConfig
-from listeners import http
+from listeners import http, queries
 from listeners.context import Context, Lookup, Page, dig, parse_time
 from listeners.sweep import Batch, down_to_mark, sweep
 from schemas import RawMention
@@ -21,6 +22,7 @@ from schemas import RawMention
 SOURCE = "google_reviews"
 TOKEN_VARIABLE = "MURMURE_GBP_TOKEN"
 PAGE_SIZE = 50  # the API's maximum
+REPLY_SUFFIX = "/reply"  # the owner's reply: one per review, so the review's id names it
 STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}  # STAR_RATING_UNSPECIFIED: none
 
 
@@ -56,24 +58,47 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
 
 
 def _updated(review: Any) -> str:
+    """The newer of the review's and its reply's times."""
     try:
-        return parse_time(review.get("updateTime") or review["createTime"]).isoformat()
+        times = [review.get("updateTime") or review["createTime"]]
+        times.append((review.get("reviewReply") or {}).get("updateTime"))
+        return max(parse_time(t).isoformat() for t in times if t)
     except (KeyError, TypeError, ValueError, AttributeError):
         return ""
 
 
-def to_mention(review: dict[str, Any], location: str, context: Context) -> RawMention | None:
+def to_mention(review: dict[str, Any], location: str, context: Context) -> list[RawMention]:
+    """The review, then the owner's reply, which the API returns inside it (`reviewReply`)."""
+    found = []
+    review_id = str(dig(review, "reviewId"))
     comment = review.get("comment")
-    if not comment:
-        return None
-    reviewer = review.get("reviewer") or {}
-    anonymous = reviewer.get("isAnonymous") or not reviewer.get("displayName")
-    return context.mention(
-        source=SOURCE,
-        native_id=str(dig(review, "reviewId")),
-        handle="anonymous" if anonymous else str(reviewer["displayName"]),
-        text=str(comment),
-        created_at=dig(review, "createTime"),
-        rating=STARS.get(str(review.get("starRating"))),
-        query=location,
-    )
+    if comment:
+        reviewer = review.get("reviewer") or {}
+        anonymous = reviewer.get("isAnonymous") or not reviewer.get("displayName")
+        found.append(
+            context.mention(
+                source=SOURCE,
+                native_id=review_id,
+                handle="anonymous" if anonymous else str(reviewer["displayName"]),
+                text=str(comment),
+                created_at=dig(review, "createTime"),
+                rating=STARS.get(str(review.get("starRating"))),
+                query=location,
+            )
+        )
+    reply = review.get("reviewReply") or {}
+    owners = queries.own_handles(context.profile, SOURCE)
+    if reply.get("comment") and owners:
+        found.append(
+            context.mention(
+                source=SOURCE,
+                native_id=f"{review_id}{REPLY_SUFFIX}",
+                handle=owners[0],
+                text=str(reply["comment"]),
+                created_at=dig(reply, "updateTime"),
+                query=location,
+                in_reply_to=review_id,
+                thread=review_id,
+            )
+        )
+    return found

@@ -23,7 +23,9 @@ TOKEN_VARIABLE = "MURMURE_META_PAGE_TOKEN"
 RATE_LIMIT_CODES = {4, 17, 32, 613, 80001, 80002, 80004, 80005, 80006, 80008}
 PAGE_SIZE = 100
 Config = FacebookSource | InstagramSource
-ToMention = Callable[[dict[str, Any]], RawMention | None]
+Stamp = str | Callable[[Any], str]  # the item's time field, or how to read its time
+# (item, id of the node whose edge lists it: the post or media a comment is on) -> mention(s)
+ToMention = Callable[[dict[str, Any], str], RawMention | list[RawMention] | None]
 
 
 def classify(error: BaseException) -> retry.Verdict | None:
@@ -91,23 +93,28 @@ def newer_than(
     params: dict[str, Any],
     mark: str | None,
     to_mention: ToMention,
-    stamp: str,
+    stamp: Stamp,
     newest_first: bool,
 ) -> Iterator[tuple[Page, str | None]]:
     """Pages of an edge down to the mark (a time); yields each page and its newest time.
 
     Without a documented order (`newest_first` false) every page is read and filtered.
     """
+    node = path.split("/", 1)[0]
     for items in graph.pages(path, params):
         fresh = [item for item in items if mark is None or time_of(item, stamp) > mark]
-        mentions, malformed = read_items(fresh, to_mention, where=f"{query} ({path})")
+        mentions, malformed = read_items(
+            fresh, lambda item: to_mention(item, node), where=f"{query} ({path})"
+        )
         stamps = [t for t in (time_of(item, stamp) for item in fresh) if t]
         yield Page(query, mentions, len(fresh), malformed), max(stamps) if stamps else None
         if newest_first and len(fresh) < len(items):
             return
 
 
-def time_of(item: Any, field: str) -> str:
+def time_of(item: Any, field: Stamp) -> str:
+    if callable(field):
+        return field(item)
     try:
         return parse_time(item[field]).isoformat()
     except (KeyError, TypeError, ValueError):
@@ -125,7 +132,7 @@ def edge(
     paths: list[tuple[str, dict[str, Any]]],
     state: dict[str, Any] | None,
     to_mention: ToMention,
-    stamp: str,
+    stamp: Stamp,
     newest_first: bool = True,
 ) -> Iterator[Page]:
     """One checkpoint over one or more edges (e.g. the comments of each recent post).

@@ -1,8 +1,9 @@
 """Mastodon with Mastodon.py: hashtag timelines and searches polled; hashtags streamed if allowed.
 
 Hashtags: the source's `hashtags`, else the profile's (without '#'). Searches: the source's
-`queries` only (full-text search needs a token and is off on many instances). Paging uses
-`min_id`, so each page starts right after the last one saved: no gap, no overlap.
+`queries` only (full-text search needs a token and is off on many instances), and the statuses
+of the library's own accounts (`from:acct`), whose replies (`in_reply_to_id`) are answers.
+Paging uses `min_id`, so each page starts right after the last one saved: no gap, no overlap.
 With `stream: true` (long-running mode only) the hashtags come as server-sent events
 (`listeners.mastodon_stream`); the checkpoint is the same `min_id` mark, so polling and
 streaming resume from each other.
@@ -85,7 +86,7 @@ def _status(error: MastodonAPIError) -> object:
 def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator[Page]:
     assert isinstance(config, MastodonSource)
     client = make_client(config)
-    fetches = _hashtags(client, config, context) + _searches(client, config)
+    fetches = _hashtags(client, config, context) + _searches(client, config, context)
     yield from _poll(fetches, client, config, context, checkpoint)
 
 
@@ -103,8 +104,28 @@ def _hashtags(
     return [(f"#{tag}", _hashtag(client, tag)) for tag in _tags(config, context)]
 
 
-def _searches(client: Mastodon, config: MastodonSource) -> list[tuple[str, FetchNewer]]:
-    return [(query, _search(client, query)) for query in config.queries]
+def _searches(
+    client: Mastodon, config: MastodonSource, context: Context
+) -> list[tuple[str, FetchNewer]]:
+    """The searches, and the statuses of the library's own accounts: their replies are answers."""
+    own = [
+        (f"from:{handle}", _account(client, handle))
+        for handle in queries.own_handles(context.profile, SOURCE)
+        if config.own_replies
+    ]
+    return [(query, _search(client, query)) for query in config.queries] + own
+
+
+def _account(client: Mastodon, handle: str) -> FetchNewer:
+    def fetch(min_id: str | None) -> list[Any]:
+        account = client.account_lookup(handle)
+        return list(
+            client.account_statuses(
+                account["id"], min_id=min_id, limit=PAGE_SIZE, exclude_reblogs=True
+            )
+        )
+
+    return fetch
 
 
 def _poll(
@@ -199,6 +220,7 @@ def to_mention(status: dict[str, Any], query: str, host: str, context: Context) 
         replies=post.get("replies_count"),
         lang=post.get("language"),
         query=query,
+        in_reply_to=str(post["in_reply_to_id"]) if post.get("in_reply_to_id") else None,
     )
 
 
@@ -257,7 +279,7 @@ def _follow(
 ) -> Generator[Page, None, Dropped | None]:
     """Pages from the open streams until one drops (returned) or a stop is requested (None)."""
     host = _host(config)
-    searches = _searches(client, config)
+    searches = _searches(client, config, context)
     next_poll = time.monotonic() + config.poll_seconds
     while not context.stop.is_set():
         if searches and time.monotonic() >= next_poll:

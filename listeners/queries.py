@@ -57,6 +57,7 @@ def x_queries(profile: Profile) -> list[str]:
     terms = [_quote(name) for name in names(profile)]
     terms += [f"#{tag}" for tag in hashtags(profile)]
     terms += [f"@{handle}" for handle in own_handles(profile, "x")]
+    terms += [f"from:{handle}" for handle in own_handles(profile, "x")]  # the library's replies
     terms += [f"({' OR '.join(words)}) {_quote(place)}" for words, place in place_pairs(profile)]
     languages = " OR ".join(f"lang:{code}" for code in profile.library.languages)
     suffix = f" ({languages}) -is:retweet"

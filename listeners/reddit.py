@@ -1,12 +1,14 @@
 """Reddit with praw (read-only, app-only OAuth): search in the configured subreddits, newest first.
 
 Queries: the source's `queries`, else names and places OR-ed (`queries.reddit_queries`), each
-run once over all the subreddits (`r/a+b`). Posts only: Reddit search does not return comments.
+run once over all the subreddits (`r/a+b`). Posts only: Reddit search does not return comments;
+the comments of the library's own accounts are read from their profiles, since they are answers
+(`parent_id` is what a comment replies to, `link_id` its post; both are full names, as post ids).
 The checkpoint is the newest post's time; a sweep stops at it.
 Credentials: MURMURE_REDDIT_CLIENT_ID and MURMURE_REDDIT_CLIENT_SECRET (a "script" app).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,31 +69,74 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
                 "sort": "new",
                 "syntax": "lucene",
                 "t": "all",
-                "limit": PAGE_SIZE,
-                "raw_json": 1,
             }
-            if after:
-                params["after"] = after
-            answer: Any = context.call(
-                lambda: reddit.request(method="GET", path=f"r/{subreddits}/search", params=params),
-                classify=classify,
-                policy=config.retry,
-                what=f"Reddit search {search!r}",
-            )
-            listing = dig(answer, "data")
-            children = [child.get("data", child) for child in listing.get("children") or []]
-            return down_to_mark(
-                children,
-                mark,
-                key=_key,
+            return _listing(
+                reddit,
+                config,
+                context,
+                f"r/{subreddits}/search",
+                params,
+                page=(mark, after),
                 make=lambda post: to_mention(post, query, context),
                 where=query,
-                next_token=listing.get("after"),
+                what=f"Reddit search {search!r}",
             )
 
         yield from sweep(
             query=query, state=checkpoint(query), fetch=fetch, max_pages=config.max_pages
         )
+    for account in queries.own_handles(context.profile, SOURCE) if config.own_replies else []:
+        yield from _answers(reddit, account.removeprefix("u/"), config, context, checkpoint)
+
+
+def _answers(
+    reddit: praw.Reddit, account: str, config: RedditSource, context: Context, checkpoint: Lookup
+) -> Iterator[Page]:
+    """The library account's comments, newest first: its answers to posts and comments."""
+    query = f"u/{account}/comments"
+
+    def fetch(mark: str | None, after: str | None) -> Batch:
+        return _listing(
+            reddit,
+            config,
+            context,
+            f"user/{account}/comments",
+            {"sort": "new"},
+            page=(mark, after),
+            make=lambda comment: comment_mention(comment, query, context),
+            where=query,
+            what=f"Reddit comments of u/{account}",
+        )
+
+    yield from sweep(query=query, state=checkpoint(query), fetch=fetch, max_pages=config.max_pages)
+
+
+def _listing(
+    reddit: praw.Reddit,
+    config: RedditSource,
+    context: Context,
+    path: str,
+    params: dict[str, str | int],
+    *,
+    page: tuple[str | None, str | None],
+    make: Callable[[Any], RawMention],
+    where: str,
+    what: str,
+) -> Batch:
+    """One page of a newest-first listing, cut at the mark; `page` is (mark, `after` token)."""
+    mark, after = page
+    params = params | {"limit": PAGE_SIZE, "raw_json": 1} | ({"after": after} if after else {})
+    answer: Any = context.call(
+        lambda: reddit.request(method="GET", path=path, params=params),
+        classify=classify,
+        policy=config.retry,
+        what=what,
+    )
+    listing = dig(answer, "data")
+    children = [child.get("data", child) for child in listing.get("children") or []]
+    return down_to_mark(
+        children, mark, key=_key, make=make, where=where, next_token=listing.get("after")
+    )
 
 
 def _key(post: Any) -> str | None:
@@ -115,4 +160,20 @@ def to_mention(post: dict[str, Any], query: str, context: Context) -> RawMention
         likes=max(0, int(post.get("score") or 0)),
         replies=post.get("num_comments"),
         query=query,
+    )
+
+
+def comment_mention(comment: dict[str, Any], query: str, context: Context) -> RawMention:
+    """A comment replies to its `parent_id` (a post or a comment) in the post `link_id`."""
+    return context.mention(
+        source=SOURCE,
+        native_id=str(dig(comment, "name")),
+        handle=str(dig(comment, "author")),
+        text=str(dig(comment, "body")),
+        created_at=datetime.fromtimestamp(float(dig(comment, "created_utc")), UTC),
+        url=f"https://www.reddit.com{comment['permalink']}" if comment.get("permalink") else None,
+        likes=max(0, int(comment.get("score") or 0)),
+        query=query,
+        in_reply_to=str(dig(comment, "parent_id")),
+        thread=str(dig(comment, "link_id")),
     )

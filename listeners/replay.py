@@ -42,6 +42,8 @@ class RecordedPost(BaseModel):
     replies: int = Field(default=0, ge=0)
     lang_hint: str | None = None
     rating: int | None = None
+    in_reply_to: str | None = None
+    thread: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def to_mention(
         ),
         lang_hint=recorded.lang_hint,
         rating=recorded.rating,
+        in_reply_to=recorded.in_reply_to,
+        thread=recorded.thread,
         query=SOURCE_NAME,
         fetched_at=fetched_at,
     )

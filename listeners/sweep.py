@@ -38,7 +38,7 @@ def down_to_mark(
     mark: str | None,
     *,
     key: Callable[[Any], str | None],
-    make: Callable[[Any], RawMention | None],
+    make: Callable[[Any], RawMention | list[RawMention] | None],
     where: str,
     next_token: str | None,
 ) -> Batch:

@@ -2,6 +2,9 @@
 
 Queries: the source's `queries`, else built from the profile (`queries.x_queries`). Stream rules
 are kept equal to those queries: missing ones added, others (tagged by Murmure) removed.
+A reply records the post it answers (`referenced_tweets` of type `replied_to`) and its thread
+(`conversation_id`); the library's own accounts are searched too (`from:`), since their replies
+are the answers.
 Texts are whole: a long post's text is its `note_tweet`. A repost (retweet) is stored as the
 post it reposts, under that post's id: its reposts are engagement (`retweet_count`), so a post
 seen directly and through its reposts is one mention. A quote is its author's own post, stored
@@ -45,6 +48,7 @@ TWEET_FIELDS = [
     "public_metrics",
     "note_tweet",  # the whole text of a post longer than 280 characters
     "referenced_tweets",
+    "conversation_id",  # the id of the post that opened the thread
 ]
 # The authors, and the reposted posts with their authors: a repost's own text is cut ("RT @a: …").
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
@@ -244,7 +248,20 @@ def to_mention(
         replies=counts.get("reply_count"),
         lang=tweet.get("lang"),
         query=query,
+        in_reply_to=next(
+            (
+                str(reference.get("id"))
+                for reference in tweet.get("referenced_tweets") or []
+                if reference.get("type") == "replied_to"
+            ),
+            None,
+        ),
+        thread=_text(tweet.get("conversation_id")),
     )
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None
 
 
 # --- filtered stream -------------------------------------------------------------------------

@@ -5,7 +5,8 @@ Queries: `channel:{id}/comments` (comment threads on every video of the channel,
 100 units a page, `publishedAfter` the newest video seen). Units are counted per Pacific day,
 the API's quota day, and a poll stops before it would pass `daily_quota`.
 Search results carry titles and descriptions HTML-escaped (`&amp;`, `&#39;`): they are unescaped.
-A comment thread on the channel itself (no video) links to the channel.
+A comment thread on the channel itself (no video) links to the channel. A thread's replies come
+with it (`part=replies`, the ones the API includes), each replying to its `parentId`.
 Credential: MURMURE_YOUTUBE_API_KEY (sent as a header, never in a URL).
 """
 
@@ -64,7 +65,7 @@ def poll(config: SourceConfig, context: Context, checkpoint: Lookup) -> Iterator
                 f"channel:{config.channel_id}/comments",
                 "commentThreads",
                 {
-                    "part": "snippet",
+                    "part": "snippet,replies",  # same cost; the replies hold the library's answers
                     "allThreadsRelatedToChannelId": config.channel_id,
                     "order": "time",
                     "textFormat": "plainText",
@@ -133,15 +134,43 @@ def _published(item: Any) -> str:
         return ""
 
 
-def _comment(thread: dict[str, Any], query: str, context: Context) -> RawMention:
+def _comment(thread: dict[str, Any], query: str, context: Context) -> list[RawMention]:
+    """The thread's first comment (on its video), then the replies the thread carries."""
     comment = dig(thread, "snippet", "topLevelComment")
     snippet = dig(comment, "snippet")
-    channel = (snippet.get("authorChannelId") or {}).get("value")
     video = snippet.get("videoId") or thread["snippet"].get("videoId")
     if video:
         url = f"https://www.youtube.com/watch?v={video}&lc={comment['id']}"
     else:  # a comment about the channel itself
         url = f"https://www.youtube.com/channel/{dig(thread, 'snippet', 'channelId')}"
+    count = thread["snippet"].get("totalReplyCount")
+    first = _one(comment, url, query, context, in_reply_to=video, thread=None, replies=count)
+    replies = (thread.get("replies") or {}).get("comments") or []
+    return [first] + [
+        _one(
+            reply,
+            f"https://www.youtube.com/watch?v={video}&lc={reply['id']}" if video else url,
+            query,
+            context,
+            in_reply_to=str(dig(reply, "snippet", "parentId")),
+            thread=str(comment["id"]),
+        )
+        for reply in replies
+    ]
+
+
+def _one(
+    comment: dict[str, Any],
+    url: str,
+    query: str,
+    context: Context,
+    *,
+    in_reply_to: str | None,
+    thread: str | None,
+    replies: int | None = 0,
+) -> RawMention:
+    snippet = dig(comment, "snippet")
+    channel = (snippet.get("authorChannelId") or {}).get("value")
     return context.mention(
         source=SOURCE,
         native_id=str(dig(comment, "id")),
@@ -150,8 +179,10 @@ def _comment(thread: dict[str, Any], query: str, context: Context) -> RawMention
         created_at=dig(snippet, "publishedAt"),
         url=url,
         likes=snippet.get("likeCount"),
-        replies=thread["snippet"].get("totalReplyCount"),
+        replies=replies,
         query=query,
+        in_reply_to=in_reply_to,
+        thread=thread,
     )
 
 

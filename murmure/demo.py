@@ -7,6 +7,7 @@ worker runs under a consumer group of its own for each run, started at the curre
 topics, so each run raises its alerts afresh from its own replay.
 """
 
+import json
 import os
 import secrets
 import signal
@@ -15,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +190,46 @@ def print_counts(ids: list[str]) -> None:
     )
 
 
+def print_answers(ids: list[str], stream: Path) -> None:
+    """Share answered and median delay of the replayed questions and complaints, and what waits
+    more than 48 hours at the end of the stream."""
+    from indexer.responses import responsiveness, waiting
+
+    es = make_es_client()
+    es.indices.refresh(index=layout().mentions.alias)  # the last batch's answers
+    replayed: dict[str, Any] = {"ids": {"values": ids}}
+    times = [
+        datetime.fromisoformat(json.loads(line)["created_at"].replace("Z", "+00:00"))
+        for line in stream.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    start, end = min(times), max(times) + timedelta(seconds=1)
+    table = Table(title="Answers from the library's accounts", title_justify="left")
+    for column in ("posts", "asked", "answered", "share", "median delay"):
+        table.add_column(column, justify="left" if column == "posts" else "right")
+    for figures in responsiveness(es, start, end, scope=replayed):
+        share = figures.share_answered
+        delay = figures.median_delay_s
+        table.add_row(
+            f"{figures.kind}s",
+            str(figures.posts),
+            str(figures.answered),
+            "-" if share is None else f"{share:.0%}",
+            "-" if delay is None else f"{delay / 3600:.1f} h",
+        )
+    Console().print(table)
+    total, oldest = waiting(
+        es, posted_since=start, posted_before=end - timedelta(hours=48), size=5, scope=replayed
+    )
+    out = Console(soft_wrap=True)
+    out.print(f"Waiting for an answer for more than 48 hours: {total}; the oldest:")
+    for post in oldest:
+        kind = "question" if post.question else "complaint"
+        text = " ".join(post.text.split())[:80]
+        line = f"  {post.created_at:%Y-%m-%d %H:%M} {kind} {post.url or post.id}: {text}"
+        out.print(line, markup=False, highlight=False)
+
+
 def run_demo(*, timeout: float) -> bool:
     from murmure.pipeline import replay_command, setup
     from services.stack import up
@@ -214,6 +255,7 @@ def run_demo(*, timeout: float) -> bool:
         alerted = wait_alerts(alerts_group, timeout)
     console.rule("4/5 what was indexed")
     print_counts(ids)
+    print_answers(ids, stream)
     console.rule("5/5 alerts")
     print_alerts(started, profile)
     logs = state_paths().run / "demo"

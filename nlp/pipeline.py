@@ -15,7 +15,7 @@ from spacy.language import Language
 from thinc.api import Config
 
 # Registering the factories is importing their modules.
-from nlp import branches, classifier, complaint, relevance, sentiment, topics  # noqa: F401
+from nlp import branches, classifier, complaint, question, relevance, sentiment, topics  # noqa: F401
 
 if TYPE_CHECKING:
     from config.profile import Profile

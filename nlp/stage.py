@@ -136,6 +136,7 @@ def to_analysis(doc: Doc, lang: Lang) -> Analysis:
         sentiment=doc._.sentiment if relevant else "neutral",
         sentiment_score=float(doc._.sentiment_score) if relevant else 0.0,
         complaint=bool(doc._.complaint) if relevant else False,
+        question=bool(doc._.question) if relevant else False,
         branch=doc._.branch if relevant else None,
         places=list(doc._.places or []),
         text_redacted=text_of(doc),

@@ -229,8 +229,11 @@ class Post:
     shares: int
     replies: int
     lang_hint: str | None
+    in_reply_to: str | None = None
+    thread: str | None = None
 
     def to_json(self) -> str:
+        threads = {"in_reply_to": self.in_reply_to, "thread": self.thread}
         return json.dumps(
             {
                 "source": self.source,
@@ -243,7 +246,8 @@ class Post:
                 "shares": self.shares,
                 "replies": self.replies,
                 "lang_hint": self.lang_hint,
-            },
+            }
+            | {key: value for key, value in threads.items() if value},
             ensure_ascii=False,
         )
 
@@ -966,8 +970,51 @@ class Generator:
             for _ in range(max(0, total - library - rss - irrelevant)):
                 self.patron_post(day)
         self._busy_day()
+        self._answers()
         self.posts.sort(key=lambda p: (p.created_at, p.source, p.native_id))
         return self.posts
+
+    def _answers(self) -> None:
+        """The library's replies to questions and complaints on the networks where it has
+        accounts: questions answered within hours, complaints often a day or more later, some
+        never. A random generator of its own, so every other post stays as it was."""
+        rng = random.Random(self.seed + REPLY_SEED_OFFSET)
+        end = self._utc(self.weeks * 7, 0)
+        for post in sorted(self.posts, key=lambda p: (p.created_at, p.source, p.native_id)):
+            label, lang = self.labels[(post.source, post.native_id)]
+            handles = self.accounts.get(post.source)
+            if not handles or post.source not in REPLY_SOURCES or label in NOT_PATRONS:
+                continue
+            kind = "complaint" if "/neg" in label else "question" if "?" in post.text else None
+            if kind is None or "quelqu" in fold(post.text) or "anyone" in fold(post.text):
+                continue
+            answered, low, high = REPLY_DELAYS[kind]
+            if rng.random() >= answered:
+                continue
+            at = post.created_at + timedelta(hours=rng.uniform(low, high))
+            if at >= end:
+                continue
+            self._reply(post, handles[0], rng.choice(self.book["replies"][kind][lang]), at)
+
+    def _reply(self, post: Post, handle: str, text: str, at: datetime) -> None:
+        native = f"{post.native_id}1" if post.source != "bluesky" else f"{post.native_id}r"
+        if post.source == "x":
+            url = f"https://x.com/{handle}/status/{native}"
+        elif post.source == "mastodon":
+            user, host = handle.split("@", 1)
+            url = f"https://{host}/@{user}/{native}"
+        else:
+            url = f"https://bsky.app/profile/{handle}/post/{native.rsplit('/', 1)[-1]}"
+        thread = None if post.source == "mastodon" else post.native_id  # a root post's id
+        lang = self.labels[(post.source, post.native_id)][1]
+        self.posts.append(
+            Post(
+                *(post.source, native, url, handle, text, at, 0, 0, 0, post.lang_hint),
+                in_reply_to=post.native_id,
+                thread=thread,
+            )
+        )
+        self.labels[(post.source, native)] = ("reply", lang)
 
     def _busy_day(self) -> None:
         day, branch, count = BUSY_DAY
@@ -1021,6 +1068,13 @@ class Generator:
         }
 
 
+REPLY_SEED_OFFSET = 18  # the replies' own random generator: seed + this
+REPLY_SOURCES = ("x", "mastodon", "bluesky")  # where the sample library has accounts that reply
+NOT_PATRONS = ("library", "press", "irrelevant")
+# kind: (share answered, earliest and latest delay in hours)
+REPLY_DELAYS = {"question": (0.3, 0.2, 5.0), "complaint": (0.12, 3.0, 60.0)}
+
+
 def stats(generator: Generator) -> dict[str, Counter[str]]:
     """Counts per ISO week, source, language, kind of post and topic (for the README)."""
     kinds = ("week", "source", "lang", "kind", "topic")
@@ -1031,7 +1085,7 @@ def stats(generator: Generator) -> dict[str, Counter[str]]:
         found["week"][f"W{(local - generator.start).days // 7 + 1}"] += 1
         found["source"][post.source] += 1
         found["lang"][lang] += 1
-        kind = label.split("/")[0] if label in ("library", "press", "irrelevant") else "patron"
+        kind = label if label in (*NOT_PATRONS, "reply") else "patron"
         found["kind"][kind] += 1
         if kind == "patron":
             found["topic"][label.split("/")[0]] += 1

@@ -29,7 +29,7 @@ class Alert(Contract):
     library_id: str | None = None
     rule_id: str
     description: str = ""
-    condition: Literal["each", "count", "spike"] = "count"
+    condition: Literal["each", "count", "spike", "unanswered"] = "count"
     status: Literal["open", "update", "resolved"]
     sequence: int = Field(default=0, ge=0, description="0 when opened, then one more per notice")
     severity: Literal["info", "warning", "critical"]

@@ -38,6 +38,9 @@ class Analysis(Contract):
     sentiment: Sentiment
     sentiment_score: float = Field(ge=-1.0, le=1.0)
     complaint: bool
+    question: bool = Field(
+        default=False, description="asks the library something its staff can answer"
+    )
     branch: str | None = None
     places: list[str] = Field(default_factory=list)
     text_redacted: PostText

@@ -55,6 +55,14 @@ class _MentionBase(Contract):
         le=5,
         description="stars given with a review of the library's own listing (Google reviews)",
     )
+    in_reply_to: NativeId | None = Field(
+        default=None,
+        description="native id, on the same network, of the post or comment this one replies to",
+    )
+    thread: NativeId | None = Field(
+        default=None,
+        description="native id of the post that opened the conversation, where the network says it",
+    )
     fetched_at: UtcDatetime
 
     @computed_field  # type: ignore[prop-decorator]

@@ -97,6 +97,16 @@ class ModelUse(Contract):
     mentions: int = Field(ge=0)
 
 
+class Responsiveness(Contract):
+    """How the library answered the patrons' questions or complaints posted in one week."""
+
+    week: IsoWeek
+    kind: Literal["question", "complaint"]
+    posts: int = Field(ge=0)
+    answered: int = Field(ge=0, description="answered by one of the library's accounts")
+    median_delay_s: float | None = Field(default=None, ge=0.0, description="None: none answered")
+
+
 class WeeklySummary(Contract):
     schema_version: Literal[1] = 1
     library_id: str
@@ -126,4 +136,14 @@ class WeeklySummary(Contract):
         description="models that tagged the trend weeks' mentions, oldest first: more than one "
         "means the tagging changed during those weeks",
     )
+
+    responses: list[Responsiveness] = Field(
+        default_factory=list, description="per trend week (oldest first) and kind"
+    )
+    waiting: list[AlertMention] = Field(
+        default_factory=list,
+        description="questions and complaints still unanswered after `waiting_after_hours`, "
+        "oldest first, redacted",
+    )
+    waiting_total: int = Field(default=0, ge=0)
     generated_at: UtcDatetime

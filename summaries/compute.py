@@ -1,13 +1,14 @@
 """Computes the `WeeklySummary` of an ISO week from Elasticsearch: the figures, nothing rendered."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from elasticsearch import Elasticsearch
 
 from config.profile import Profile
 from indexer.figures import PeriodFigures, figures_by_period, pipeline_versions, volume
 from indexer.queries import complaint_sample, own_posts, posts_holding, term_posts
+from indexer.responses import responsiveness, waiting
 from schemas.alert import AlertMention
 from schemas.summary import (
     BranchCount,
@@ -15,6 +16,7 @@ from schemas.summary import (
     EmergingTerm,
     ModelUse,
     OwnPost,
+    Responsiveness,
     TopicTrend,
     WeeklySentiment,
     WeeklySummary,
@@ -116,6 +118,7 @@ def compute_summary(
         size=settings.emerging_terms,
         min_count=settings.emerging_min_count,
     )
+    waiting_total, waiting_posts = _waiting(es, week, timezone, min(end, now()), settings)
     return WeeklySummary(
         library_id=profile.library.id,
         library_name=profile.library.name,
@@ -146,6 +149,19 @@ def compute_summary(
         alerts=alerts_of(es, start, end),
         own_posts=_own_posts(es, start, end, settings.own_posts),
         models=model_uses(es, (trend[0].window(timezone)[0], end)),
+        responses=[
+            Responsiveness(
+                week=str(w),
+                kind=figures.kind,
+                posts=figures.posts,
+                answered=figures.answered,
+                median_delay_s=figures.median_delay_s,
+            )
+            for w in trend
+            for figures in responsiveness(es, *w.window(timezone))
+        ],
+        waiting=waiting_posts,
+        waiting_total=waiting_total,
         generated_at=now(),
     )
 
@@ -179,6 +195,31 @@ def model_uses(es: Elasticsearch, window: tuple[datetime, datetime]) -> list[Mod
             )
         uses[name] = use
     return sorted(uses.values(), key=lambda use: use.first)
+
+
+def _waiting(
+    es: Elasticsearch, week: Week, timezone: str, until: datetime, settings: Tunables
+) -> tuple[int, list[AlertMention]]:
+    """The posts still unanswered `waiting_after_hours` after they were posted, by `until`."""
+    since, _ = week.shift(-settings.waiting_weeks).window(timezone)
+    total, posts = waiting(
+        es,
+        posted_since=since,
+        posted_before=until - timedelta(hours=settings.waiting_after_hours),
+        size=settings.waiting_shown,
+    )
+    shown = [
+        AlertMention(
+            id=post.id,
+            text_redacted=post.text,
+            created_at=post.created_at,
+            url=post.url,
+            source=post.source,
+        )
+        for post in posts
+        if post.text
+    ]
+    return total, shown
 
 
 def _examples(

@@ -29,9 +29,12 @@ def scrub_summaries(es: Elasticsearch, erased: set[str], profile: Profile) -> tu
             for topic in summary.topics
         ]
         own = [post for post in summary.own_posts if post.id not in erased]
-        if topics == summary.topics and own == summary.own_posts:
+        waiting = [post for post in summary.waiting if post.id not in erased]
+        if topics == summary.topics and own == summary.own_posts and waiting == summary.waiting:
             continue
-        cleaned = summary.model_copy(update={"topics": topics, "own_posts": own})
+        cleaned = summary.model_copy(
+            update={"topics": topics, "own_posts": own, "waiting": waiting}
+        )
         report = render_report(cleaned, profile)
         es.update(
             index=hit["_index"],

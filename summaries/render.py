@@ -91,6 +91,7 @@ def render_report(
         "subject": subject,
         "worse": worst_topics(summary),
         "shown_topics": [topic for topic in summary.topics if topic.count][:_TOPIC_ROWS],
+        "waiting_hours": settings.waiting_after_hours,
     }
 
     def html(images: dict[str, str]) -> str:

@@ -82,7 +82,8 @@ def test_lens_accessors_name_columns_of_their_layer() -> None:
         accessors = {
             value
             for key, value in _walk(state["visualization"])
-            if key.endswith("Accessor") or key in {"accessors", "primaryGroups", "metrics"}
+            if key.endswith("Accessor")
+            or key in {"accessors", "primaryGroups", "metrics", "columnId"}  # columnId: tables
         }
         assert accessors and accessors <= columns, (saved["id"], accessors - columns, text)
 
@@ -109,7 +110,22 @@ def test_the_dashboard_shows_what_the_issue_asks() -> None:
     assert board["attributes"]["title"] == "Voix des usagers"
     targets = [objects[reference["id"]] for reference in board["references"]]
     kinds = sorted(saved["attributes"].get("visualizationType", saved["type"]) for saved in targets)
-    assert kinds == sorted(["lnsXY", "lnsPie", "lnsHeatmap", "lnsTagcloud", "search", "search"])
+    assert kinds == sorted(
+        ["lnsXY", "lnsPie", "lnsHeatmap", "lnsTagcloud", "search", "search", *["lnsDatatable"] * 2]
+    )
+    answers = [saved for saved in targets if saved["id"].endswith(("-branch", "-source"))]
+    for table in answers:  # share answered and median delay, by branch and by network
+        columns = next(
+            iter(table["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].values())
+        )["columns"]
+        assert columns["answered"]["filter"]["query"] == "answered_at:*"
+        assert columns["delay"]["sourceField"] == "answer_delay_s"
+    assert sorted(
+        t["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].popitem()[1]["columns"][
+            "group"
+        ]["sourceField"]
+        for t in answers
+    ) == ["branch", "source"]
     searches = [saved for saved in targets if saved["type"] == "search"]
     assert any("evidence" in saved["attributes"]["columns"] for saved in searches)
     assert any(ref["id"] == "murmure-alerts" for s in searches for ref in s["references"])
@@ -134,6 +150,8 @@ def test_the_daily_searches_exist() -> None:
     for topic in ("wifi", "temperature", "power"):
         assert any(f"topics:{topic}" == query for query in queries.values()), topic
     assert any("branch" in kql_fields(query) for query in queries.values())
+    waiting = queries["En attente de réponse"]
+    assert {"question", "complaint", "answered_at", "author.institution"} <= kql_fields(waiting)
     assert any("sentiment:negative" in query for query in queries.values())
 
 

@@ -189,6 +189,7 @@ def search_since(posts: Callable[[], list[dict[str, Any]]]) -> Callable[[Request
 def config(api: FakeApi):  # type: ignore[no-untyped-def]
     return source(
         {"id": "bsky", "type": "bluesky", "api_url": f"{api.url}/xrpc", "queries": ["BU Stang"]}
+        | {"own_replies": False}
     )
 
 

@@ -114,7 +114,13 @@ def build_world(tmp_path: Path) -> World:
         _after("min_id", lambda s, mark: int(s["id"]) > int(mark), statuses, json_reply),
     )
     w.add(
-        {"id": "masto", "type": "mastodon", "instance": api.url, "hashtags": ["Kerbrient"]},
+        {
+            "id": "masto",
+            "type": "mastodon",
+            "instance": api.url,
+            "hashtags": ["Kerbrient"],
+            "own_replies": False,
+        },
         {f"mastodon:{n + 5}", f"mastodon:{n + 4}"},
     )
 
@@ -125,7 +131,13 @@ def build_world(tmp_path: Path) -> World:
     ]
     test_bluesky.Pds(api).searches(test_bluesky.search_since(lambda: posts))
     w.add(
-        {"id": "bsky", "type": "bluesky", "api_url": f"{api.url}/xrpc", "queries": ["BU Stang"]},
+        {
+            "id": "bsky",
+            "type": "bluesky",
+            "api_url": f"{api.url}/xrpc",
+            "queries": ["BU Stang"],
+            "own_replies": False,
+        },
         {p["uri"] and f"bluesky:{p['uri']}" for p in posts},
     )
 
@@ -156,6 +168,7 @@ def build_world(tmp_path: Path) -> World:
         {
             "id": "reddit",
             "type": "reddit",
+            "own_replies": False,
             "subreddits": ["Kerbrient"],
             "queries": ["BU Stang"],
             "api_url": api.url,

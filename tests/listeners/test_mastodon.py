@@ -38,7 +38,9 @@ def status(
 
 def config(api: FakeApi, **extra: object):  # type: ignore[no-untyped-def]
     return source(
-        {"id": "masto", "type": "mastodon", "instance": api.url, "hashtags": ["Kerbrient"]} | extra
+        {"id": "masto", "type": "mastodon", "instance": api.url, "hashtags": ["Kerbrient"]}
+        | {"own_replies": False}
+        | extra
     )
 
 

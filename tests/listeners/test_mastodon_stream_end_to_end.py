@@ -90,7 +90,13 @@ def test_streams_and_polls_run_until_sigterm_and_resume_after_a_restart(
 
     data = yaml.safe_load((SAMPLES / "profile.yml").read_text(encoding="utf-8"))
     data["sources"] = [
-        {"id": sid, "type": "mastodon", "instance": api.url, "hashtags": ["Kerbrient"]}
+        {
+            "id": sid,
+            "type": "mastodon",
+            "instance": api.url,
+            "hashtags": ["Kerbrient"],
+            "own_replies": False,
+        }
         | {"stream": True, "poll_seconds": 1, "retry": FAST_RETRY}
         for sid, api in (("masto-stream", streaming), ("masto-refused", refusing))
     ]

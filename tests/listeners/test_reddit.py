@@ -52,6 +52,7 @@ def config(api: FakeApi):  # type: ignore[no-untyped-def]
         {
             "id": "reddit",
             "type": "reddit",
+            "own_replies": False,
             "subreddits": ["Kerbrient", "r/etudiants_kerbrient"],
             "queries": ["BU Stang"],
             "api_url": api.url,

@@ -90,7 +90,9 @@ def test_the_shipped_files_are_what_the_script_writes() -> None:
 def test_every_line_has_the_fields_with_the_right_types(posts: list[dict[str, Any]]) -> None:
     assert 2500 <= len(posts) <= 3500
     for post in posts:
-        assert set(post) == {*FIELDS, "lang_hint"}
+        assert (
+            {*FIELDS, "lang_hint"} <= set(post) <= {*FIELDS, "lang_hint", "in_reply_to", "thread"}
+        )
         for name, kind in FIELDS.items():
             assert type(post[name]) is kind, (name, post)
         assert post["lang_hint"] is None or isinstance(post["lang_hint"], str)
@@ -133,7 +135,27 @@ def test_the_mix_looks_like_a_library_network(posts: list[dict[str, Any]]) -> No
     assert 0.05 < len(from_library) / len(posts) < 0.15
     english = sum(1 for post in posts if post["lang_hint"] == "en")
     assert 0.08 < english / len(posts) < 0.2
-    assert len({post["text"] for post in posts}) > 0.9 * len(posts)
+    # The library's replies are formulaic, as a desk's are; the patrons' posts are not.
+    patrons = [post for post in posts if "in_reply_to" not in post]
+    assert len({post["text"] for post in patrons}) > 0.9 * len(patrons)
+
+
+def test_threads_the_library_answers_some_questions_and_complaints(
+    posts: list[dict[str, Any]],
+) -> None:
+    own = {fold(a.handle.lstrip("@")) for a in load_profile(SAMPLES / "profile.yml").accounts}
+    by_id = {(post["source"], post["native_id"]): post for post in posts}
+    replies = [post for post in posts if "in_reply_to" in post]
+    assert 100 <= len(replies) <= 0.1 * len(posts)
+    delays = []
+    for reply in replies:
+        parent = by_id[(reply["source"], reply["in_reply_to"])]
+        assert fold(reply["author_handle"]) in own and fold(parent["author_handle"]) not in own
+        assert reply.get("thread") in (None, parent["native_id"])
+        delays.append(stamp(reply["created_at"]) - stamp(parent["created_at"]))
+    assert min(delays) > timedelta(0) and max(delays) > timedelta(hours=24)
+    asked = [p for p in posts if "?" in p["text"] and fold(p["author_handle"]) not in own]
+    assert len(asked) > 2 * len(replies)  # many are never answered
 
 
 def test_incidents_match_the_posts(posts: list[dict[str, Any]], truth: dict[str, Any]) -> None:

@@ -14,20 +14,13 @@ from typing import Any
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
-TIMEZONE = "Europe/Paris"
+from summaries.connections import SCHEDULE_TIMEZONE, dag_es
+
 START = datetime.fromisoformat("2026-10-05T06:00+02:00")
 
 
 def _profile_path() -> Path:
     return Path(os.environ["MURMURE_PROFILE"])
-
-
-def _es() -> Any:
-    from airflow.sdk import BaseHook
-
-    from summaries.connections import ES_CONN_ID, es_from_connection
-
-    return es_from_connection(BaseHook.get_connection(ES_CONN_ID))
 
 
 def _folder() -> Path:
@@ -37,13 +30,16 @@ def _folder() -> Path:
 
 @dag(
     dag_id="murmure_review_export",
-    schedule=CronTriggerTimetable("0 6 * * 1", timezone=TIMEZONE, interval=timedelta(weeks=1)),
+    schedule=CronTriggerTimetable(
+        "0 6 * * 1", timezone=SCHEDULE_TIMEZONE, interval=timedelta(weeks=1)
+    ),
     start_date=START,
     catchup=False,
     max_active_runs=1,
     default_args={"retries": 2, "retry_delay": timedelta(minutes=10)},
     params={"count": Param(50, type="integer", minimum=1, description="rows in the file")},
     tags=["murmure"],
+    is_paused_upon_creation=False,  # a file in a folder: nothing changes until staff send it back
 )
 def murmure_review_export() -> None:
     @task
@@ -58,7 +54,7 @@ def murmure_review_export() -> None:
             raise ValueError("this DAG needs a data interval: it exports the week before a run")
         profile = load_profile(_profile_path())
         week = Week.containing(start, profile.library.timezone)
-        mentions = week_mentions(_es(), week, profile)
+        mentions = week_mentions(dag_es(), week, profile)
         if not mentions:
             return f"no mention in {week}"
         picked = pick(
@@ -76,12 +72,14 @@ def murmure_review_export() -> None:
 
 @dag(
     dag_id="murmure_retrain",
-    schedule=CronTriggerTimetable("0 4 1 * *", timezone=TIMEZONE),
+    schedule=CronTriggerTimetable("0 4 1 * *", timezone=SCHEDULE_TIMEZONE),
     start_date=START,
     catchup=False,
     max_active_runs=1,
     default_args={"retries": 1, "retry_delay": timedelta(minutes=30)},
     tags=["murmure"],
+    # It can change the model that tags every mention: the IT person turns it on deliberately.
+    is_paused_upon_creation=True,
 )
 def murmure_retrain() -> None:
     @task
@@ -89,7 +87,7 @@ def murmure_retrain() -> None:
         from nlp.retrain import retrain
         from review.labels import corrections
 
-        posts = [c.labels() for c in corrections(_es())]
+        posts = [c.labels() for c in corrections(dag_es())]
         result = retrain(posts, _profile_path())
         return {
             "version": result.version,

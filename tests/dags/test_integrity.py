@@ -8,11 +8,11 @@ import pytest
 
 from tests.dags.conftest import DAGS
 
-EXPECTED = {
-    "murmure_weekly_summary": ("0 7 * * 1", True),
-    "murmure_retention": ("30 3 * * *", False),
-    "murmure_review_export": ("0 6 * * 1", False),
-    "murmure_retrain": ("0 4 1 * *", False),
+EXPECTED = {  # schedule, catch-up, paused when first seen
+    "murmure_weekly_summary": ("0 7 * * 1", True, False),
+    "murmure_retention": ("30 3 * * *", False, False),
+    "murmure_review_export": ("0 6 * * 1", False, False),
+    "murmure_retrain": ("0 4 1 * *", False, True),
 }
 
 
@@ -38,7 +38,7 @@ def test_every_dag_imports_without_opening_a_connection(monkeypatch: pytest.Monk
 
 def test_schedules_timezones_and_no_cycles() -> None:
     bag = _load()
-    for dag_id, (cron, catchup) in EXPECTED.items():
+    for dag_id, (cron, catchup, paused) in EXPECTED.items():
         dag = bag.dags[dag_id]
         assert dag is not None
         dag.check_cycle()
@@ -47,8 +47,9 @@ def test_schedules_timezones_and_no_cycles() -> None:
         assert str(timetable.timezone) == "Europe/Paris"
         assert dag.catchup is catchup
         assert dag.max_active_runs == 1
-        # Airflow pauses new DAGs by default: the weekly summary would never be sent.
-        assert dag.is_paused_upon_creation is False
+        # Airflow pauses new DAGs by default: the weekly summary would never be sent. Only
+        # retraining, which can change the active model, waits to be turned on.
+        assert dag.is_paused_upon_creation is paused
         for task in dag.tasks:
             assert task.retries >= 1, task.task_id
     weekly = bag.dags["murmure_weekly_summary"]

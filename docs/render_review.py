@@ -44,7 +44,7 @@ A2 = 66  # paper size code of the OOXML standard
 COLOURS = 64  # a palette keeps each picture small
 
 
-def week_mentions(profile: Profile) -> list[dict[str, Any]]:
+def sample_week(profile: Profile) -> list[dict[str, Any]]:
     """The sample network's mentions of WEEK, shaped as the index returns them."""
     start, end = WEEK.window(profile.library.timezone)
     posts = [json.loads(line) for line in STREAM.read_text(encoding="utf-8").splitlines()]
@@ -139,7 +139,7 @@ def render(language: str, profile: Profile, picked: list[Picked], work: Path) ->
 
 def main() -> None:
     profile = load_profile(PROFILE)
-    mentions = week_mentions(profile)
+    mentions = sample_week(profile)
     picked = pick(mentions, mention_sureness(mentions, PROFILE), COUNT, seed=str(WEEK))
     with tempfile.TemporaryDirectory() as directory:
         for language in ("fr", "en"):

@@ -3,6 +3,7 @@ random (so staff also confirm ordinary cases), as an XLSX file with drop-down li
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ FIELDS = (
 )  # fmt: skip
 GREY = PatternFill("solid", fgColor="EEEEEE")
 WIDTHS = {"id": 14, "url": 18, "created_at": 17, "text": 70, "comment": 40}
+GUIDE_WIDTH = 120
+LINE_HEIGHT = 15  # points per line of 11-point text
+CHARS_PER_WIDTH = 1.2  # letters per unit of column width (the width of a « 0 ») in a line
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,12 @@ def write_workbook(
         file=out.name,
     )
     for row, line in enumerate(text.strip().splitlines(), start=1):
-        guide.cell(row=row, column=1, value=line).alignment = Alignment(wrap_text=True)
+        cell = guide.cell(row=row, column=1, value=line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        guide.row_dimensions[row].height = _height(line, GUIDE_WIDTH)
     guide["A1"].font = Font(bold=True, size=14)
-    guide.column_dimensions["A"].width = 120
+    guide.row_dimensions[1].height = 1.5 * LINE_HEIGHT
+    guide.column_dimensions["A"].width = GUIDE_WIDTH
 
     lists = book.create_sheet(words.sheet_lists)
     topic_names = sorted(layout.topic_labels.values(), key=str.casefold)
@@ -101,8 +108,9 @@ def write_workbook(
     sheet.append(layout.headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for item in picked:
+    for row, item in enumerate(picked, start=2):
         sheet.append(_row(item.mention, layout))
+        sheet.row_dimensions[row].height = _height(item.mention["text"], WIDTHS["text"])
     last = max(len(picked) + 1, 2)
     _validations(sheet, layout, last, f"{quote_sheetname(lists.title)}!$A$1:$A${len(topic_names)}")
     for column, key in enumerate(layout.keys, start=1):
@@ -124,6 +132,14 @@ def write_workbook(
     book.active = book.index(sheet)
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
+
+
+def _height(text: str, width: int) -> float:
+    """A row tall enough for its wrapped text: LibreOffice Calc opens a row at the height the file
+    gives (else one line), so a long text would show its first line only."""
+    per_line = width * CHARS_PER_WIDTH
+    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in text.splitlines() or [""])
+    return lines * LINE_HEIGHT
 
 
 def _row(mention: dict[str, Any], layout: Layout) -> list[Any]:

@@ -103,6 +103,21 @@ def test_export_has_instructions_context_and_drop_down_lists(world: dict[str, An
     assert sheet.cell(row=2, column=4).protection.locked is True
 
 
+def test_rows_are_tall_enough_for_their_wrapped_text(world: dict[str, Any]) -> None:
+    """Calc opens a row at the file's height: without one, a long line shows its start only."""
+    book = load_workbook(world["out"])
+    guide = book["Mode d'emploi"]
+    lines = {r: str(guide.cell(row=r, column=1).value) for r in range(2, guide.max_row + 1)}
+    longest, shortest = (
+        max(lines, key=lambda r: len(lines[r])),
+        min(lines, key=lambda r: len(lines[r])),
+    )
+    assert len(lines[longest]) > 2 * len(lines[shortest])
+    assert guide.row_dimensions[longest].height > guide.row_dimensions[shortest].height > 0
+    sheet = book["À relire"]
+    assert all(sheet.row_dimensions[r].height for r in range(2, sheet.max_row + 1))
+
+
 def test_a_bad_file_names_each_cell_and_stores_nothing(
     es: Elasticsearch, world: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -12,7 +12,8 @@ from elasticsearch import Elasticsearch
 
 from alerts.index import ensure_alerts_index
 from alerts.unanswered import check, due_at
-from config.profile import Profile, Weekday
+from config.profile import Profile, Weekday, load_profile
+from config.rules import parse_duration
 from indexer.layout import layout
 from schemas import EnrichedMention
 from schemas.alert import Alert
@@ -40,6 +41,23 @@ def test_due_counts_only_opening_hours_when_given() -> None:
     assert due_at(tuesday_four_pm, timedelta(hours=4), {}, PARIS) == datetime(
         2035, 6, 5, 18, 0, tzinfo=UTC
     )
+
+
+def test_the_sample_rule_counts_the_sample_libraries_opening_hours() -> None:
+    profile = load_profile(SAMPLES / "profile.yml")
+    (rule,) = profile.alerts.unanswered
+    assert not rule.enabled  # the demo replays old posts: on the wall clock, a flood of reminders
+    assert rule.opening_hours_only
+    saturday_four_pm = datetime(2035, 6, 9, 14, 0, tzinfo=UTC)  # one hour before closing
+    due = due_at(
+        saturday_four_pm,
+        parse_duration(rule.after),
+        profile.library.opening_hours,
+        profile.library.timezone,
+    )
+    assert due == datetime(
+        2035, 6, 12, 11, 0, tzinfo=UTC
+    )  # closed Sunday and Monday: Tuesday 13:00
 
 
 def _profile(rule: dict[str, Any], marker: str) -> Profile:

@@ -257,8 +257,11 @@ def formula_columns(
     `ast` builds the formula's tinymath tree from the parts' column ids."""
     ids = [f"{column_id}X{index}" for index in range(len(parts) + 1)]
     hidden = f"Part of {label}"
-    columns = {part_id: part | {"label": hidden} for part_id, part in zip(ids, parts, strict=False)}
-    columns[ids[-1]] = _math(hidden, text, ast(ids[:-1]), ids[:-1])
+    *part_ids, math_id = ids
+    columns = {
+        part_id: part | {"label": hidden} for part_id, part in zip(part_ids, parts, strict=True)
+    }
+    columns[math_id] = _math(hidden, text, ast(part_ids), part_ids)
     columns[column_id] = {
         "label": label,
         "customLabel": True,
@@ -267,7 +270,7 @@ def formula_columns(
         "isBucketed": False,
         "scale": "ratio",
         "params": {"formula": text, "isFormulaBroken": False, "format": number_format},
-        "references": [ids[-1]],
+        "references": [math_id],
     }
     return columns
 

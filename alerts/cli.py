@@ -19,7 +19,9 @@ from rich.progress import (
 from rich.table import Table
 
 from config.options import MetricsPort, ProfileOption, open_profile
+from config.profile import Profile
 from config.rules import parse_duration
+from schemas.alert import Alert
 
 log = logging.getLogger(__name__)
 console = Console()
@@ -91,7 +93,8 @@ def test_rule(
         str | None, typer.Option(help="End of the replay (ISO date/time, UTC); default now.")
     ] = None,
 ) -> None:
-    """Replay indexed mentions through RULE and show what it would have raised."""
+    """Replay indexed mentions through RULE and show what it would have raised. A rule of kind
+    `unanswered` shows the reminders it would have sent, given the answers indexed now."""
     from alerts.facts import Facts
     from alerts.replay import filter_query, indexed_mentions, replay_rule, warm_up_start
     from indexer.client import make_es_client
@@ -99,8 +102,10 @@ def test_rule(
 
     loaded = open_profile(profile)
     tested = loaded.alerts.rule(rule)
-    if tested is None:
-        known = ", ".join(r.id for r in loaded.alerts.rules) or "none"
+    reminder = next((r for r in loaded.alerts.unanswered if r.id == rule), None)
+    if tested is None and reminder is None:
+        ids = [r.id for r in loaded.alerts.rules] + [r.id for r in loaded.alerts.unanswered]
+        known = ", ".join(ids) or "none"
         raise typer.BadParameter(f"no rule {rule!r} in the profile (rules: {known})")
     try:
         span = parse_duration(since)
@@ -108,6 +113,14 @@ def test_rule(
         raise typer.BadParameter(str(error), param_hint="--since") from None
     end = _parse_until(until)
     start = end - span
+    if reminder is not None:
+        from alerts.unanswered import replay
+
+        es = make_es_client()
+        _show(rule, start, end, replay(es, loaded, reminder, since=start, until=end), loaded)
+        es.close()
+        return
+    assert tested is not None
     warm_up = warm_up_start(loaded, rule, start)
     query = filter_query(tested.filter)
     es = make_es_client()
@@ -139,6 +152,11 @@ def test_rule(
             first_seen=first_created(es, warm_up, end),
         )
     es.close()
+    _show(rule, start, end, notices, loaded)
+
+
+def _show(rule: str, start: datetime, end: datetime, notices: list[Alert], loaded: Profile) -> None:
+    zone = ZoneInfo(loaded.library.timezone)
     table = Table(title=f"{rule}: {start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC")
     for column in (
         "notice",

@@ -92,21 +92,56 @@ def _alert_id(rule: UnansweredRule, mention_id: str) -> str:
     return f"{rule.id}|{mention_id}"
 
 
+def replay(
+    es: Elasticsearch, profile: Profile, rule: UnansweredRule, *, since: datetime, until: datetime
+) -> list[Alert]:
+    """What `rule` would have sent in [since, until) had it been checked all along, given the
+    answers the index knows now: a reminder when a post fell due unanswered, its resolution when
+    the answer came (also for a reminder due before `since`, of a post at most `max_age` older).
+    Nothing is sent or recorded (`murmure alerts test-rule`)."""
+    hours = profile.library.opening_hours if rule.opening_hours_only else None
+    wait, max_age = parse_duration(rule.after), parse_duration(rule.max_age)
+    notices = []
+    for document in _waiting(es, rule, since - max_age, until, answered_too=True):
+        if not matches(rule.filter, Facts.of_document(document)):
+            continue
+        posted = _time(document["created_at"])
+        due = due_at(posted, wait, hours, profile.library.timezone)
+        answered = _time(document["answered_at"]) if document.get("answered_at") else None
+        if due >= until or due - posted > max_age or (answered and answered <= due):
+            continue
+        reminder = _reminder(rule, profile, document, due)
+        notices.append(reminder)
+        if answered is not None:
+            update = {"status": "resolved", "sequence": 1, "updated_at": answered}
+            notices.append(reminder.model_copy(update=update | {"resolved_at": answered}))
+    return sorted(
+        (notice for notice in notices if since <= (notice.updated_at or since) < until),
+        key=lambda notice: notice.updated_at or notice.raised_at,
+    )
+
+
 def _waiting(
-    es: Elasticsearch, rule: UnansweredRule, since: datetime, until: datetime
+    es: Elasticsearch,
+    rule: UnansweredRule,
+    since: datetime,
+    until: datetime,
+    *,
+    answered_too: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Patrons' unanswered questions and complaints (the rule's kinds) posted in [since, until]."""
+    """Patrons' unanswered questions and complaints (the rule's kinds) posted in [since, until];
+    with `answered_too`, the answered ones as well."""
     kinds = [{"term": {kind: True}} for kind in rule.kinds]
+    unwanted: list[dict[str, Any]] = [{"term": {"author.institution": True}}]
+    if not answered_too:
+        unwanted.append({"exists": {"field": "answered_at"}})
     query = {
         "bool": {
             "filter": [
                 {"range": {"created_at": {"gte": since.isoformat(), "lte": until.isoformat()}}},
                 {"bool": {"should": kinds, "minimum_should_match": 1}},
             ],
-            "must_not": [
-                {"exists": {"field": "answered_at"}},
-                {"term": {"author.institution": True}},
-            ],
+            "must_not": unwanted,
         }
     }
     body = {"query": query, "sort": [{"created_at": "asc"}]}

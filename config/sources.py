@@ -58,6 +58,7 @@ class XSource(_Source):
         default_factory=list, description="X search queries; built from the profile when empty"
     )
     stream: bool = Field(default=False, description="filtered stream (needs a paid access level)")
+    own_replies: bool = OWN_REPLIES
 
 
 class MastodonSource(_Source):

@@ -1,5 +1,6 @@
 """Lens visualisations of the dashboard, in the form Kibana saves them (one data layer each)."""
 
+from collections.abc import Callable
 from typing import Any
 
 COUNT = "___records___"  # Lens' pseudo-field for "count of documents"
@@ -226,36 +227,110 @@ def top_terms(object_id: str, title: str, data_view_id: str, size: int) -> Any:
 
 
 ANSWERABLE = "(question:true or complaint:true) and not author.institution:true"
+ANSWERED = "answered_at:*"
+SECONDS_PER_HOUR = 3600
+
+
+def _math(label: str, text: str, ast: dict[str, Any], parts: list[str]) -> dict[str, Any]:
+    return {
+        "label": label,
+        "customLabel": True,
+        "dataType": "number",
+        "operationType": "math",
+        "isBucketed": False,
+        "scale": "ratio",
+        "params": {"tinymathAst": ast | {"location": {"min": 0, "max": len(text)}, "text": text}},
+        "references": parts,
+    }
+
+
+def formula_columns(
+    column_id: str,
+    label: str,
+    text: str,
+    parts: list[dict[str, Any]],
+    ast: Callable[[list[str]], dict[str, Any]],
+    number_format: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """A Lens formula as Kibana persists it: the visible column, the hidden columns of its
+    parts (`<id>X0`, `<id>X1`…) and the math column joining them, which the formula references.
+    `ast` builds the formula's tinymath tree from the parts' column ids."""
+    ids = [f"{column_id}X{index}" for index in range(len(parts) + 1)]
+    hidden = f"Part of {label}"
+    *part_ids, math_id = ids
+    columns = {
+        part_id: part | {"label": hidden} for part_id, part in zip(part_ids, parts, strict=True)
+    }
+    columns[math_id] = _math(hidden, text, ast(part_ids), part_ids)
+    columns[column_id] = {
+        "label": label,
+        "customLabel": True,
+        "dataType": "number",
+        "operationType": "formula",
+        "isBucketed": False,
+        "scale": "ratio",
+        "params": {"formula": text, "isFormulaBroken": False, "format": number_format},
+        "references": [math_id],
+    }
+    return columns
+
+
+def answered_share(column_id: str, label: str) -> dict[str, dict[str, Any]]:
+    """Share of the rows' posts that have an answer, shown as a percentage."""
+    answered = count_column("") | {
+        "filter": {"query": ANSWERED, "language": "kuery"},
+        "params": {"emptyAsNull": False},
+    }
+    every = count_column("") | {"params": {"emptyAsNull": False}}
+    return formula_columns(
+        column_id,
+        label,
+        f"count(kql='{ANSWERED}') / count()",
+        [answered, every],
+        lambda ids: {"type": "function", "name": "divide", "args": ids},
+        {"id": "percent", "params": {"decimals": 0}},
+    )
+
+
+def median_delay_hours(column_id: str, label: str) -> dict[str, dict[str, Any]]:
+    """Median delay of the answers, in hours (the index keeps seconds)."""
+    median = {
+        "label": "",
+        "customLabel": True,
+        "dataType": "number",
+        "operationType": "median",
+        "isBucketed": False,
+        "scale": "ratio",
+        "sourceField": "answer_delay_s",
+        "params": {"emptyAsNull": True},
+    }
+    return formula_columns(
+        column_id,
+        label,
+        f"median(answer_delay_s) / {SECONDS_PER_HOUR}",
+        [median],
+        lambda ids: {"type": "function", "name": "divide", "args": [*ids, SECONDS_PER_HOUR]},
+        {"id": "number", "params": {"decimals": 1}},
+    )
 
 
 def answers_table(
     object_id: str, title: str, data_view_id: str, field: str, label: str, size: int
 ) -> Any:
-    """Questions and complaints per value of `field` (branch, network): how many, how many
-    the library's accounts answered, and the median delay of those answers."""
+    """Questions and complaints per value of `field` (branch, network): how many, the share
+    the library's accounts answered, and the median delay of those answers in hours."""
     layer = f"answers-{field}"
-    answered = count_column("Répondues") | {
-        "filter": {"query": "answered_at:*", "language": "kuery"}
-    }
     columns = {
         "group": terms_column(field, label, size=size, order_by="posts"),
         "posts": count_column("Questions et plaintes"),
-        "answered": answered,
-        "delay": {
-            "label": "Délai médian de réponse (s)",
-            "customLabel": True,
-            "dataType": "number",
-            "operationType": "median",
-            "isBucketed": False,
-            "scale": "ratio",
-            "sourceField": "answer_delay_s",
-            "params": {"emptyAsNull": True},
-        },
+        **answered_share("share", "Part répondue"),
+        **median_delay_hours("delay", "Délai médian de réponse (h)"),
     }
+    shown = ["group", "posts", "share", "delay"]  # the formulas' parts stay hidden
     visualization = {
         "layerId": layer,
         "layerType": "data",
-        "columns": [{"columnId": column} for column in columns],
+        "columns": [{"columnId": column} for column in shown],
     }
     return lens_object(
         object_id=object_id,

@@ -52,17 +52,24 @@ def place_pairs(profile: Profile) -> list[tuple[list[str], str]]:
     return [(words, place) for place in profile.area.places]
 
 
-def x_queries(profile: Profile) -> list[str]:
-    """X search syntax: OR-ed phrases, `#tag`, `@account`, `lang:`, `-"excluded"`, no reposts."""
+def x_queries(profile: Profile, *, own_replies: bool = True) -> list[str]:
+    """X search syntax: OR-ed phrases, `#tag`, `@account`, `lang:`, `-"excluded"`, no reposts;
+    with `own_replies`, the library's accounts' own posts (`from:`) too: their replies answer."""
     terms = [_quote(name) for name in names(profile)]
     terms += [f"#{tag}" for tag in hashtags(profile)]
     terms += [f"@{handle}" for handle in own_handles(profile, "x")]
-    terms += [f"from:{handle}" for handle in own_handles(profile, "x")]  # the library's replies
+    terms += [f"from:{handle}" for handle in own_handles(profile, "x") if own_replies]
     terms += [f"({' OR '.join(words)}) {_quote(place)}" for words, place in place_pairs(profile)]
     languages = " OR ".join(f"lang:{code}" for code in profile.library.languages)
     suffix = f" ({languages}) -is:retweet"
     suffix += "".join(f" -{_quote(term)}" for term in profile.exclude_terms)
     return pack_or(terms, suffix=suffix, limit=max_length("x"))
+
+
+def x_own_queries(profile: Profile) -> list[str]:
+    """The library's X accounts' own posts and replies, in any language (beside given queries)."""
+    terms = [f"from:{handle}" for handle in own_handles(profile, "x")]
+    return pack_or(terms, suffix=" -is:retweet", limit=max_length("x"))
 
 
 def reddit_queries(profile: Profile) -> list[str]:

@@ -1,10 +1,10 @@
 """X (API v2) with tweepy: recent search polled with since_id; the filtered stream if allowed.
 
-Queries: the source's `queries`, else built from the profile (`queries.x_queries`). Stream rules
+Queries: the source's `queries`, else built from the profile (`queries.x_queries`); unless
+`own_replies` is off, the library's own accounts are searched too (`from:`). Stream rules
 are kept equal to those queries: missing ones added, others (tagged by Murmure) removed.
 A reply records the post it answers (`referenced_tweets` of type `replied_to`) and its thread
-(`conversation_id`); the library's own accounts are searched too (`from:`), since their replies
-are the answers.
+(`conversation_id`); the library's own accounts' replies are the answers.
 Texts are whole: a long post's text is its `note_tweet`. A repost (retweet) is stored as the
 post it reposts, under that post's id: its reposts are engagement (`retweet_count`), so a post
 seen directly and through its reposts is one mention. A quote is its author's own post, stored
@@ -99,7 +99,12 @@ def classify(error: BaseException) -> retry.Verdict | None:
 
 
 def search_queries(config: XSource, context: Context) -> list[str]:
-    return config.queries or queries.x_queries(context.profile)
+    """The source's queries or the profile's; the accounts' own posts unless `own_replies` is
+    off."""
+    if not config.queries:
+        return queries.x_queries(context.profile, own_replies=config.own_replies)
+    own = queries.x_own_queries(context.profile) if config.own_replies else []
+    return [*config.queries, *own]
 
 
 def window_refused(error: BaseException) -> bool:

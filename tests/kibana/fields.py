@@ -53,6 +53,9 @@ def field_uses(objects: list[dict[str, Any]]) -> list[FieldUse]:
                     operation = column["operationType"]
                     if column["isBucketed"] or operation in _VALUE_METRICS:
                         uses.append(FieldUse(view, column["sourceField"], True, where))
+                    if "filter" in column:  # a formula's `count(kql=…)` part
+                        for field in kql_fields(column["filter"]["query"]):
+                            uses.append(FieldUse(view, field, False, where))
                 for field in kql_fields(state["query"]["query"]):
                     uses.append(FieldUse(view, field, False, where))
     return uses

@@ -118,8 +118,12 @@ def test_the_dashboard_shows_what_the_issue_asks() -> None:
         columns = next(
             iter(table["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].values())
         )["columns"]
-        assert columns["answered"]["filter"]["query"] == "answered_at:*"
-        assert columns["delay"]["sourceField"] == "answer_delay_s"
+        share, delay = columns["share"], columns["delay"]
+        assert share["params"]["formula"] == "count(kql='answered_at:*') / count()"
+        assert share["params"]["format"]["id"] == "percent"
+        assert delay["params"]["formula"] == "median(answer_delay_s) / 3600"
+        shown = [c["columnId"] for c in table["attributes"]["state"]["visualization"]["columns"]]
+        assert shown == ["group", "posts", "share", "delay"]
     assert sorted(
         t["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].popitem()[1]["columns"][
             "group"
@@ -129,6 +133,37 @@ def test_the_dashboard_shows_what_the_issue_asks() -> None:
     searches = [saved for saved in targets if saved["type"] == "search"]
     assert any("evidence" in saved["attributes"]["columns"] for saved in searches)
     assert any(ref["id"] == "murmure-alerts" for s in searches for ref in s["references"])
+
+
+def test_formulas_are_persisted_with_their_parts() -> None:
+    """Kibana runs a saved formula from its math column and parts, not from its text."""
+    formulas = 0
+    for saved in (s for s in _objects() if s["type"] == "lens"):
+        layers = saved["attributes"]["state"]["datasourceStates"]["formBased"]["layers"]
+        for layer in layers.values():
+            columns = layer["columns"]
+            for column_id, column in columns.items():
+                if column["operationType"] != "formula":
+                    continue
+                formulas += 1
+                assert not column["params"]["isFormulaBroken"]
+                (math_id,) = column["references"]
+                math = columns[math_id]
+                assert math["operationType"] == "math", (saved["id"], column_id)
+                assert math["params"]["tinymathAst"]["text"] == column["params"]["formula"]
+                parts = math["references"]
+                assert parts == [f"{column_id}X{i}" for i in range(len(parts))]
+                assert math_id == f"{column_id}X{len(parts)}"
+                args = math["params"]["tinymathAst"]["args"]
+                assert {arg for arg in args if isinstance(arg, str)} == set(parts)
+                for part in parts:
+                    assert columns[part]["operationType"] in {"count", "median"}
+    assert formulas == 4  # share answered and median delay, by branch and by network
+
+
+def test_a_formulas_kql_part_counts_as_a_field_use() -> None:
+    uses = {(use.field, use.where) for use in field_uses(_objects())}
+    assert ("answered_at", "lens/murmure-voix-des-usagers-answers-branch") in uses
 
 
 def test_data_views_use_the_post_date_and_the_alerts_index() -> None:

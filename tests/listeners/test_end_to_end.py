@@ -99,7 +99,13 @@ def build_world(tmp_path: Path) -> World:
         _after("since_id", lambda t, mark: int(t["id"]) > int(mark), tweets, test_x.page),
     )
     w.add(
-        {"id": "x", "type": "x", "api_url": api.url, "queries": ["médiathèque"]},
+        {
+            "id": "x",
+            "type": "x",
+            "api_url": api.url,
+            "queries": ["médiathèque"],
+            "own_replies": False,
+        },
         {f"x:{n + 2}", f"x:{n + 1}"},
     )
 
@@ -356,6 +362,7 @@ def test_all_sources_at_once_and_a_failing_one_does_not_stop_the_others(world: W
         "type": "x",
         "api_url": broken.url,
         "queries": ["BU"],
+        "own_replies": False,
         "retry": FAST_RETRY,
     }
     profile = write_profile(world, [*world.sources, failing])

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from config.sources import XSource
 from listeners import facebook, google_reviews, reddit, x, youtube
 from listeners.checkpoints import MemoryCheckpoints
 from tests.listeners import (
@@ -54,8 +55,35 @@ def test_x_replies_name_the_post_they_answer_and_the_conversation(api: FakeApi) 
 
 
 def test_x_queries_built_from_the_profile_search_the_library_accounts_posts() -> None:
-    built = " ".join(x.search_queries(test_x.config(FakeApi(), queries=[]), make_context()))
+    default = source({"id": "x-built", "type": "x"})  # own_replies is on unless switched off
+    assert isinstance(default, XSource)
+    built = " ".join(x.search_queries(default, make_context()))
     assert "from:MediasKerbrient" in built and "from:BU_Stang" in built
+
+
+def test_x_searches_the_library_accounts_beside_given_queries_unless_switched_off(
+    api: FakeApi,
+) -> None:
+    answer = test_x.tweet("1855000000000000021", author="u2", text="Oui, 14 h-18 h") | {
+        "conversation_id": "1855000000000000020",
+        "referenced_tweets": [{"type": "replied_to", "id": "1855000000000000020"}],
+    }
+
+    def search(request: Request) -> Reply:
+        own = request.query["query"].startswith("(from:")
+        return test_x.page([answer] if own else [])
+
+    api.route("GET", test_x.SEARCH, search)
+    found = by_id(drain(test_x.config(api, own_replies=True), make_context(), MemoryCheckpoints()))
+    assert found["1855000000000000021"].in_reply_to == "1855000000000000020"
+    assert found["1855000000000000021"].author.institution
+    asked = [call.query["query"] for call in api.calls(test_x.SEARCH)]
+    assert asked == ["médiathèque", "(from:MediasKerbrient OR from:BU_Stang) -is:retweet"]
+
+    quiet = test_x.config(FakeApi(), own_replies=False)
+    assert x.search_queries(quiet, make_context()) == ["médiathèque"]
+    built = " ".join(x.search_queries(quiet.model_copy(update={"queries": []}), make_context()))
+    assert "@MediasKerbrient" in built and "from:" not in built
 
 
 def test_mastodon_reads_the_library_accounts_statuses_and_their_in_reply_to_id(

@@ -63,7 +63,14 @@ def page(tweets: list[dict[str, Any]], next_token: str | None = None) -> Reply:
 
 def config(api: FakeApi, **extra: object):  # type: ignore[no-untyped-def]
     return source(
-        {"id": "x-test", "type": "x", "api_url": api.url, "queries": ["médiathèque"]} | extra
+        {
+            "id": "x-test",
+            "type": "x",
+            "api_url": api.url,
+            "queries": ["médiathèque"],
+            "own_replies": False,
+        }
+        | extra
     )
 
 

@@ -235,6 +235,7 @@ def alert_profile(directory: Path, smtp_port: int) -> Path:
     data["alerts"]["channels"] = [
         {"id": "bench", "type": "email", "to": ["bench@murmure.example"], "language": "en"}
     ]
+    data["alerts"]["unanswered"] = []  # the sample's reminders name a channel replaced here
     data["alerts"]["rules"] = [
         {
             "id": "bench-each",

@@ -1,25 +1,62 @@
 """The `murmure` command: each stage contributes its own sub-commands."""
 
+import importlib
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from elasticsearch import ConnectionError as EsConnectionError
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError
+from typer.core import TyperGroup
 
-from alerts.cli import app as alerts_app
-from bus.cli import app as dlq_app
-from config.cli import app as profile_app
-from kibana.cli import app as kibana_app
-from listeners.cli import listen
-from murmure import logs, pipeline
-from nlp.cli import app as nlp_app
-from retention.cli import forget_command, retention_command
-from review.cli import app as review_app
-from services.cli import app as services_app
-from summaries.cli import summary_command
+from murmure import logs
+
+# Each stage's commands: name → (module, attribute), a Typer app of sub-commands or a function.
+STAGES = {
+    "services": ("services.cli", "app"),
+    "profile": ("config.cli", "app"),
+    "setup": ("murmure.pipeline", "setup"),
+    "replay": ("murmure.pipeline", "replay_command"),
+    "listen": ("listeners.cli", "listen"),
+    "enrich": ("murmure.pipeline", "enrich"),
+    "index": ("murmure.pipeline", "index"),
+    "nlp": ("nlp.cli", "app"),
+    "dlq": ("bus.cli", "app"),
+    "alerts": ("alerts.cli", "app"),
+    "summary": ("summaries.cli", "summary_command"),
+    "forget": ("retention.cli", "forget_command"),
+    "retention": ("retention.cli", "retention_command"),
+    "kibana": ("kibana.cli", "app"),
+    "review": ("review.cli", "app"),
+}
+
+
+class StageCommands(TyperGroup):
+    """A stage's commands are imported when one of them runs: `murmure summary`, started every
+    week by Airflow, does not load spaCy, Kafka's admin client or the listeners' API clients."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *STAGES]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in STAGES:
+            return found
+        module, attribute = STAGES[cmd_name]
+        target = getattr(importlib.import_module(module), attribute)
+        holder = typer.Typer()
+        if isinstance(target, typer.Typer):
+            holder.add_typer(target, name=cmd_name)
+        else:
+            holder.command(cmd_name)(target)
+        holder.command("_")(lambda: None)  # two entries: Typer builds a group, not one command
+        group = typer.main.get_command(holder)
+        assert isinstance(group, TyperGroup)
+        return group.commands[cmd_name]
+
 
 app = typer.Typer(
+    cls=StageCommands,
     help="Murmure: social listening for library networks.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals can hold secrets
@@ -45,23 +82,6 @@ def demo(
 
     if not run_demo(timeout=timeout):
         raise typer.Exit(code=1)
-
-
-app.add_typer(services_app, name="services")
-app.add_typer(profile_app, name="profile")
-app.command()(pipeline.setup)
-app.command("replay")(pipeline.replay_command)
-app.command()(listen)
-app.command()(pipeline.enrich)
-app.command()(pipeline.index)
-app.add_typer(nlp_app, name="nlp")
-app.add_typer(dlq_app, name="dlq")
-app.add_typer(alerts_app, name="alerts")
-app.command("summary")(summary_command)
-app.command("forget")(forget_command)
-app.command("retention")(retention_command)
-app.add_typer(kibana_app, name="kibana")
-app.add_typer(review_app, name="review")
 
 
 def run() -> None:

@@ -94,13 +94,15 @@ def _command(args: list[str]) -> tuple[Any, list[str]]:
         if arg.startswith("-"):
             options.append(arg.split("=", 1)[0])
             continue
-        if arg in getattr(command, "commands", {}):
-            command = command.commands[arg]
+        # Stage commands are loaded on demand: ask the group, as click does when it runs.
+        found = command.get_command(None, arg) if hasattr(command, "get_command") else None
+        if found is not None:
+            command = found
             options = []
         elif options:
             continue  # the value of the previous option
         else:
-            known = sorted(getattr(command, "commands", {}))
+            known = command.list_commands(None) if hasattr(command, "list_commands") else []
             raise AssertionError(f"`murmure {' '.join(args)}`: no {arg!r} among {known}")
     return command, options
 

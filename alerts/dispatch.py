@@ -21,8 +21,8 @@ from alerts.notify.base import Notifier
 from alerts.notify.delivery import deliver
 from alerts.store import read_table
 from bus.records import Failure
+from bus.stage import Batch
 from bus.topics import topic
-from bus.worker import Batch
 from config.rules import Delivery
 from indexer.client import retry_when_unavailable
 from schemas.alert import Alert

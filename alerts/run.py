@@ -19,9 +19,10 @@ from alerts.notify.channels import build_notifiers
 from alerts.reorder import Reorderer, Reordering, default_reordering
 from alerts.unanswered import run_reminders
 from alerts.worker import POLICIES, AlertsStage, restore
+from bus.commit import OffsetCommit, TransactionCommit
 from bus.kafka import ensure_topics, make_consumer, make_producer
 from bus.topics import TopicKey
-from bus.worker import Backoff, OffsetCommit, TransactionCommit, run_worker
+from bus.worker import Backoff, run_worker
 from config.profile import Profile
 from indexer.client import make_es_client
 

@@ -24,8 +24,8 @@ from alerts.metrics import LATE, NOTICES, WAITING
 from alerts.reorder import Pending, Reorderer
 from alerts.store import read_table
 from bus.records import Failure
+from bus.stage import Batch, Policies, Policy
 from bus.topics import topic
-from bus.worker import Batch, Policies, Policy
 from schemas import EnrichedMention
 from schemas.alert import Alert
 

@@ -2,189 +2,34 @@
 commit.
 
 Offsets are committed only once the stage's output and its dead letters are acknowledged, or in
-the same Kafka transaction (`Commit`), so a crash at any point redoes uncommitted work; stages
+the same Kafka transaction (`bus.commit`), so a crash at any point redoes uncommitted work; stages
 write idempotently, so redoing is harmless. Kafka's and the stores' passing troubles
 (`KafkaError`, `TransientError`) are retried with backoff at any step; any other exception is
-handled by its step's `Policy`, never left to end the process unasked.
+handled by its step's policy (`bus.stage`), never left to end the process unasked.
 """
 
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, Generic, Protocol, TypeVar
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import CommitFailedError, KafkaError
-from kafka.structs import OffsetAndMetadata, TopicPartition
+from kafka.errors import KafkaError
 
-from bus.dlq import send_to_dlq
+from bus.commit import Commit, OffsetCommit
 from bus.kafka import make_consumer, make_producer
 from bus.metrics import DEAD_LETTERS, FAILED, LAG, PROCESSED, serve_metrics
 from bus.records import Failure, TransientError, describe_error
+from bus.stage import Batch, Policies, Policy, StageHandler
 from bus.topics import TopicKey
 
 log = logging.getLogger(__name__)
 
-Item = TypeVar("Item")  # a record as the stage validated it
-Out = TypeVar("Out")  # what the stage's process step hands to its produce step
 T = TypeVar("T")
-Offsets = dict[TopicPartition, int]
 TRANSIENT = (TransientError, KafkaError)
-
-
-class Policy(Enum):
-    """What a step does with an exception that is not a known transient one."""
-
-    DEAD_LETTER = "dead-letter"  # the batch's records (in validate: the record) go to the DLQ
-    RETRY = "retry"  # as a transient error: back off, redo the batch, commit nothing meanwhile
-    STOP = "stop"  # end the loop, commit nothing, raise the error (a restart redoes the batch)
-
-
-@dataclass(frozen=True)
-class Policies:
-    """One policy per step. Defaults: nothing was taken yet when a poll fails; one bad record
-    fails alone; a batch the stage cannot process is set aside for `murmure dlq replay`; an
-    output that could not be written is written again; a commit that fails otherwise than Kafka
-    does is a fault no retry cures, and stopping leaves the batch to be redone."""
-
-    poll: Policy = Policy.RETRY
-    validate: Policy = Policy.DEAD_LETTER
-    process: Policy = Policy.DEAD_LETTER
-    produce: Policy = Policy.RETRY
-    commit: Policy = Policy.STOP
-
-    def __post_init__(self) -> None:
-        if Policy.DEAD_LETTER in (self.poll, self.commit):
-            raise ValueError("poll and commit have no records of their own to dead-letter")
-        if self.validate is Policy.RETRY:
-            raise ValueError("a record that fails validation fails it again: not retried")
-
-
-@dataclass
-class Batch(Generic[Item]):
-    """The records of one poll as the loop validated them. A stage may take more while it works
-    (`more`): they are then part of the batch, retried, dead-lettered and committed with it."""
-
-    validate: Callable[[Any], Item]
-    poll: Callable[[int], list[Any]]
-    policy: Policy = Policy.DEAD_LETTER
-    records: list[Any] = field(default_factory=list)
-    items: list[tuple[Any, Item]] = field(default_factory=list)  # the valid ones, with their record
-    failures: list[Failure] = field(default_factory=list)  # the invalid ones
-    offsets: Offsets | None = None  # set by a stage that commits short of what it received
-
-    def add(self, records: Sequence[Any]) -> list[tuple[Any, Item]]:
-        """Validates `records` into the batch; returns the valid ones."""
-        valid = []
-        for record in records:
-            self.records.append(record)
-            try:
-                valid.append((record, self.validate(record)))
-            except Exception as error:  # whatever one record does, it stops no worker
-                if self.policy is Policy.STOP:
-                    raise
-                self.failures.append(Failure(record, describe_error(error)))
-        self.items += valid
-        return valid
-
-    def more(self, limit: int) -> list[tuple[Any, Item]]:
-        """Up to `limit` records already fetched, without waiting, validated into the batch."""
-        return self.add(self.poll(limit))
-
-
-class StageHandler(Protocol[Item, Out]):
-    """A stage, as the loop runs it. `process` may return None: nothing to write or commit now
-    (the stage holds its records back); `produce` returns the records its output refused."""
-
-    name: str
-    holds_back: bool  # also processes empty polls, so that what it holds can go out
-
-    def validate(self, record: Any) -> Item: ...
-
-    def process(self, batch: Batch[Item]) -> Out | None: ...
-
-    def produce(self, output: Out) -> list[Failure]: ...
-
-    def settle(self, output: Out, committed: bool) -> None:
-        """After the commit, or after a failed attempt (to undo what `process` changed)."""
-
-
-class Commit(Protocol):
-    """How a batch's dead letters and offsets are made durable, with its output or after it."""
-
-    def begin(self) -> None: ...
-
-    def dead_letter(self, stage: str, failures: Sequence[Failure]) -> None: ...
-
-    def commit(self, offsets: Offsets | None) -> bool:
-        """Offsets None: all that was consumed. False: the partitions moved to another worker,
-        which redoes the batch."""
-
-    def abort(self) -> None: ...
-
-
-@dataclass
-class OffsetCommit:
-    """Plain offsets, committed once the output and the dead letters are acknowledged."""
-
-    consumer: KafkaConsumer
-    producer: KafkaProducer  # for the dead letters
-
-    def begin(self) -> None:
-        pass
-
-    def dead_letter(self, stage: str, failures: Sequence[Failure]) -> None:
-        send_to_dlq(self.producer, stage, failures)
-
-    def commit(self, offsets: Offsets | None) -> bool:
-        try:
-            self.consumer.commit(None if offsets is None else _metadata(offsets))
-        except (CommitFailedError, KafkaError) as error:
-            # A rebalance took the partitions away: their new owner redoes the batch.
-            log.warning("commit failed (%s): the batch will be redone", error)
-            return False
-        return True
-
-    def abort(self) -> None:
-        pass
-
-
-@dataclass
-class TransactionCommit:
-    """The output, the dead letters and the offsets in one Kafka transaction: after a crash,
-    either all of them are there or none. `producer` is transactional, its
-    `init_transactions` already called, and the stage produces with it."""
-
-    consumer: KafkaConsumer
-    producer: KafkaProducer
-
-    def begin(self) -> None:
-        self.producer.begin_transaction()
-
-    def dead_letter(self, stage: str, failures: Sequence[Failure]) -> None:
-        send_to_dlq(self.producer, stage, failures)
-
-    def commit(self, offsets: Offsets | None) -> bool:
-        if offsets is None:
-            offsets = {tp: self.consumer.position(tp) for tp in self.consumer.assignment()}
-        self.producer.send_offsets_to_transaction(
-            _metadata(offsets), self.consumer.group_metadata()
-        )
-        self.producer.commit_transaction()
-        return True
-
-    def abort(self) -> None:
-        try:
-            self.producer.abort_transaction()
-        except KafkaError as error:
-            log.warning("transaction abort failed: %s", error)
-
-
-def _metadata(offsets: Offsets) -> dict[TopicPartition, OffsetAndMetadata]:
-    return {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()}
+DEFAULT_POLICIES = Policies()
 
 
 @dataclass(frozen=True)
@@ -230,7 +75,7 @@ def run_worker(
     batch_size: int,
     poll_timeout_ms: int = 500,
     backoff: Backoff = Backoff(),
-    policies: Policies = Policies(),
+    policies: Policies = DEFAULT_POLICIES,
 ) -> int:
     """Runs until `stop` is set; returns the number of messages gone through (committed, or
     held back by the stage)."""
@@ -403,7 +248,7 @@ def serve(
     batch_size: int,
     metrics_port: int,
     make_stage: Callable[[KafkaProducer, KafkaConsumer], StageHandler[Any, Any]],
-    policies: Policies = Policies(),
+    policies: Policies = DEFAULT_POLICIES,
 ) -> None:
     """A stage's long-running process: metrics, consumer, producer (the stage's output and its
     dead letters), plain offset commits, clean stop."""

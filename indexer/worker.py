@@ -18,7 +18,7 @@ from kafka import KafkaConsumer
 
 from bus.metrics import LATENCY
 from bus.records import Failure, TransientError
-from bus.worker import Batch
+from bus.stage import Batch
 from indexer.answers import link_answers
 from indexer.bulk import IndexAction, bulk_index, delete_documents, stale_copies
 from indexer.client import retry_when_unavailable

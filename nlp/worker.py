@@ -13,8 +13,8 @@ from kafka import KafkaProducer
 from kafka.producer.future import FutureRecordMetadata
 
 from bus.records import Failure
+from bus.stage import Batch, Policies, Policy
 from bus.topics import topic
-from bus.worker import Batch, Policies, Policy
 from nlp.pool import Failed, NlpPool, Tagged
 from nlp.rating import with_rating
 from schemas import Analysis, EnrichedMention, RawMention

@@ -15,21 +15,13 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaConnectionError, KafkaError
 
 from alerts.lag import GroupLag
+from bus.commit import Commit, OffsetCommit, TransactionCommit
 from bus.dlq import read_dlq
 from bus.kafka import make_consumer, make_producer, read_to_end
 from bus.records import Failure
+from bus.stage import Batch, Offsets, Policies, Policy
 from bus.topics import topic
-from bus.worker import (
-    Backoff,
-    Batch,
-    Commit,
-    OffsetCommit,
-    Offsets,
-    Policies,
-    Policy,
-    TransactionCommit,
-    run_worker,
-)
+from bus.worker import Backoff, run_worker
 from config.settings import get_settings
 from schemas import EnrichedMention
 from tests.factories import enriched_mention

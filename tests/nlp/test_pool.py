@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bus.kafka import make_producer
+from bus.stage import Batch
 from bus.topics import topic
-from bus.worker import Batch
 from config.profile import Profile
 from nlp.pool import Failed, NlpPool, start_pool
 from nlp.stage import Stage

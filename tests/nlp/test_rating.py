@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bus.kafka import make_consumer, make_producer
-from bus.worker import Batch
+from bus.stage import Batch
 from config.profile import Profile
 from nlp.pool import NlpPool, start_pool
 from nlp.rating import SHORT_REVIEW_WORDS, with_rating

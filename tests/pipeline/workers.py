@@ -14,9 +14,10 @@ from pathlib import Path
 from elasticsearch import Elasticsearch
 
 from alerts.lag import start_at_end
+from bus.commit import OffsetCommit
 from bus.kafka import make_consumer, make_producer
 from bus.topics import TopicKey
-from bus.worker import Backoff, OffsetCommit, run_worker
+from bus.worker import Backoff, run_worker
 from indexer.client import make_es_client
 from indexer.layout import layout
 from indexer.worker import IndexStage

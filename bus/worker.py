@@ -158,12 +158,12 @@ def _attempt(
     stage: StageHandler[Any, Any], batch: Batch[Any], commit: Commit, policies: Policies
 ) -> _Outcome:
     """process → produce → dead-letter → commit, once."""
-    dead_letters = list(batch.failures)
     output = None
     try:
         output = _step("process", policies.process, lambda: stage.process(batch))
+        dead_letters = list(batch.failures)  # with those of records the stage polled as it went
     except _SetAsideError as error:
-        dead_letters = _set_aside(batch, dead_letters, error)
+        dead_letters = _set_aside(batch, list(batch.failures), error)
     if output is None and not dead_letters:
         return _Outcome(True, [])  # the stage holds its records back: nothing to write yet
     begun = False

@@ -72,8 +72,6 @@ def run_alerts(
         )
         dispatcher = _dispatcher(es, profile, namespace, notifiers, stop, opened)
         notify_consumer = _consumer(f"{group}-notify", "alerts", NOTIFY_BATCH, opened)
-        notify_commit = OffsetCommit(notify_consumer, dispatcher.producer)
-        notify = dispatcher.stage()
         loop = {"stop": stop, "backoff": backoff}
         threads = [
             _loop(
@@ -87,26 +85,40 @@ def run_alerts(
             ),
             _loop(
                 "alerts-notify",
-                stage=notify,
+                stage=dispatcher.stage(),
                 consumer=notify_consumer,
-                commit=notify_commit,
+                commit=OffsetCommit(notify_consumer, dispatcher.producer),
                 batch_size=NOTIFY_BATCH,
                 **loop,
             ),
-            threading.Thread(
-                target=dispatcher.run_releases, name="alerts-held", args=(release_interval_s,)
-            ),
-            threading.Thread(
-                target=run_reminders,
-                name="alerts-unanswered",
-                args=(es, profile, dispatcher.producer, stop, reminder_interval_s),
-            ),
+            *_timers(es, profile, dispatcher, stop, release_interval_s, reminder_interval_s),
         ]
         _supervise(threads, stop)
 
 
 def _loop(name: str, **options: Any) -> threading.Thread:
     return threading.Thread(target=run_worker, name=name, kwargs=options)
+
+
+def _timers(
+    es: Elasticsearch,
+    profile: Profile,
+    dispatcher: Dispatcher,
+    stop: threading.Event,
+    release_interval_s: float,
+    reminder_interval_s: float,
+) -> list[threading.Thread]:
+    """What runs on the wall clock: notices held for quiet hours, the `unanswered` rules."""
+    return [
+        threading.Thread(
+            target=dispatcher.run_releases, name="alerts-held", args=(release_interval_s,)
+        ),
+        threading.Thread(
+            target=run_reminders,
+            name="alerts-unanswered",
+            args=(es, profile, dispatcher.producer, stop, reminder_interval_s),
+        ),
+    ]
 
 
 def _rules(

@@ -63,7 +63,7 @@ class Batch(Generic[Item]):
             self.records.append(record)
             try:
                 valid.append((record, self.validate(record)))
-            except Exception as error:  # whatever one record does, it stops no worker
+            except Exception as error:  # one record's error is its own, unless told to stop
                 if self.policy is Policy.STOP:
                     raise
                 self.failures.append(Failure(record, describe_error(error)))

@@ -8,7 +8,7 @@ that notice again.
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,9 +20,9 @@ from alerts.index import index_alert
 from alerts.notify.base import Notifier
 from alerts.notify.delivery import deliver
 from alerts.store import read_table
-from bus.records import Failure, parse_records
+from bus.records import Failure
+from bus.stage import Batch
 from bus.topics import topic
-from bus.worker import Handler
 from config.rules import Delivery
 from indexer.client import retry_when_unavailable
 from schemas.alert import Alert
@@ -59,23 +59,8 @@ class Dispatcher:
             }
         log.info("%d notice(s) held for quiet hours", len(self.held))
 
-    def handler(self) -> Handler:
-        def handle(records: Sequence[Any]) -> list[Failure]:
-            parsed, failures = parse_records(Alert, records)
-            notices = [
-                notice
-                for _, notice in parsed
-                if self.library_id is None or notice.library_id == self.library_id
-            ]
-            # All indexed before any is sent: a retry sends nothing twice.
-            with retry_when_unavailable():
-                for notice in notices:
-                    index_alert(self.es, notice)
-            for notice in notices:
-                self.route(notice)
-            return failures
-
-        return handle
+    def stage(self) -> "NotifyStage":
+        return NotifyStage(self)
 
     def route(self, notice: Alert) -> None:
         if notice.notify_after is not None and notice.notify_after > self.clock():
@@ -121,3 +106,33 @@ class Dispatcher:
         value = notice.model_dump_json().encode() if notice is not None else None
         key = f"{self.namespace}/{alert_id}".encode()
         self.producer.send(topic("alerts_held"), key=key, value=value).get(timeout=30)
+
+
+@dataclass
+class NotifyStage:
+    """The notifying side as the worker loop runs it: notices of this library, indexed, then
+    routed. All are indexed before any is sent: a retry sends nothing twice."""
+
+    dispatcher: Dispatcher
+    name: str = STAGE
+    holds_back: bool = False
+
+    def validate(self, record: Any) -> Alert:
+        return Alert.model_validate_json(record.value)
+
+    def process(self, batch: Batch[Alert]) -> list[Alert]:
+        library = self.dispatcher.library_id
+        return [
+            notice for _, notice in batch.items if library is None or notice.library_id == library
+        ]
+
+    def produce(self, output: list[Alert]) -> list[Failure]:
+        with retry_when_unavailable():
+            for notice in output:
+                index_alert(self.dispatcher.es, notice)
+        for notice in output:
+            self.dispatcher.route(notice)
+        return []
+
+    def settle(self, output: list[Alert], committed: bool) -> None:
+        pass

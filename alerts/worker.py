@@ -10,27 +10,29 @@ what had not been processed, without a missed or repeated alert.
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import KafkaError
-from kafka.structs import OffsetAndMetadata, TopicPartition
+from kafka.structs import TopicPartition
 
 from alerts.engine import Engine
 from alerts.facts import Facts
 from alerts.lag import behind
 from alerts.metrics import LATE, NOTICES, WAITING
-from alerts.reorder import Reorderer
+from alerts.reorder import Pending, Reorderer
 from alerts.store import read_table
-from bus.dlq import send_to_dlq
-from bus.metrics import DEAD_LETTERS
-from bus.records import Failure, TransientError, describe_error
+from bus.records import Failure
+from bus.stage import Batch, Policies, Policy
 from bus.topics import topic
-from bus.worker import Handler
 from schemas import EnrichedMention
+from schemas.alert import Alert
 
 STAGE = "alerts"
+# The rule state is one for all records: a batch the engine fails on cannot be dead-lettered
+# apart from the mentions released before it. Stop; the state of the last committed batch stays.
+POLICIES = Policies(process=Policy.STOP)
 log = logging.getLogger(__name__)
 
 
@@ -50,91 +52,111 @@ def _no_upstream() -> bool:
     return False
 
 
-def make_handler(
-    engine: Engine,
-    consumer: KafkaConsumer,
-    producer: KafkaProducer,
-    namespace: str,
-    reorderer: Reorderer,
-    upstream_busy: Callable[[], bool] = _no_upstream,
-) -> Handler:
-    """`producer` is transactional (its `init_transactions` already called). Called with no
-    records too (when a poll brings nothing), so waiting mentions go out once nothing older
-    can come. `upstream_busy` tells whether the stage before still has mentions to pass on."""
-    committed: dict[TopicPartition, int] = {}
+@dataclass
+class Released:
+    """What one batch changes: the notices and rule state it writes, the offsets it commits,
+    and what to put back if the transaction does not go through."""
 
-    def busy_partitions(assigned: set[TopicPartition]) -> set[TopicPartition]:
-        if not reorderer:
+    items: list[Pending]
+    notices: list[Alert]
+    changed: dict[str, str | None]
+    offsets: dict[TopicPartition, int]
+    state_before: dict[str, str | None]
+    late_before: int
+    committed_before: dict[TopicPartition, int]
+
+
+@dataclass
+class AlertsStage:
+    """Committed with a `TransactionCommit` on `producer`; holds its mentions back until nothing
+    older can come, so it is run on empty polls too. `upstream_busy` tells whether the stage
+    before still has mentions to pass on."""
+
+    engine: Engine
+    consumer: KafkaConsumer
+    producer: KafkaProducer
+    namespace: str
+    reorderer: Reorderer
+    upstream_busy: Callable[[], bool] = _no_upstream
+    name: str = STAGE
+    holds_back: bool = True
+    committed: dict[TopicPartition, int] = field(default_factory=dict)
+
+    def validate(self, record: Any) -> Facts:
+        return Facts.of(EnrichedMention.model_validate_json(record.value))
+
+    def process(self, batch: Batch[Facts]) -> Released | None:
+        assigned = set(self.consumer.assignment())
+        committed_before = self._forget_unassigned(assigned)
+        self._wait(batch, assigned)
+        released = self.reorderer.release(self._busy(assigned))
+        offsets = {
+            tp: offset
+            for tp, offset in self.reorderer.committable().items()
+            if tp in assigned and self.committed.get(tp) != offset
+        }
+        WAITING.set(len(self.reorderer))
+        if not released and not batch.failures and not offsets:
+            return None
+        batch.offsets = offsets
+        before, late = self.engine.dump(), self.engine.late
+        notices = [notice for item in released for notice in self.engine.process(item.facts)]
+        changed = self.engine.dump(self.engine.take_dirty())
+        return Released(released, notices, changed, offsets, before, late, committed_before)
+
+    def produce(self, output: Released) -> list[Failure]:
+        for notice in output.notices:
+            self.producer.send(
+                topic("alerts"), key=notice.id.encode(), value=notice.model_dump_json().encode()
+            )
+        for key, value in output.changed.items():
+            self.producer.send(
+                topic("alerts_state"),
+                key=f"{self.namespace}/{key}".encode(),
+                value=value.encode() if value is not None else None,
+            )
+        return []
+
+    def settle(self, output: Released, committed: bool) -> None:
+        if committed:
+            self._done(output)
+            return
+        before = output.state_before
+        self.engine.load({key: value for key, value in before.items() if value is not None})
+        self.engine.late = output.late_before
+        self.reorderer.put_back(output.items)
+        self.committed = dict(output.committed_before)
+
+    def _forget_unassigned(self, assigned: set[TopicPartition]) -> dict[TopicPartition, int]:
+        """What was committed before, as it was; partitions taken away are forgotten."""
+        before = dict(self.committed)
+        self.committed = {tp: offset for tp, offset in before.items() if tp in assigned}
+        return before
+
+    def _wait(self, batch: Batch[Facts], assigned: set[TopicPartition]) -> None:
+        """The batch's records join those waiting; an invalid one (dead-lettered) counts as
+        consumed, its facts None."""
+        records = {TopicPartition(r.topic, r.partition) for r in batch.records}
+        self.reorderer.watch(assigned | records)
+        facts = {id(record): item for record, item in batch.items}
+        for record in batch.records:
+            tp = TopicPartition(record.topic, record.partition)
+            self.reorderer.add(tp, record.offset, facts.get(id(record)))
+
+    def _busy(self, assigned: set[TopicPartition]) -> set[TopicPartition]:
+        if not self.reorderer:
             return set()
-        waiting = behind(consumer, assigned)
+        waiting = behind(self.consumer, assigned)
         if len(waiting) < len(assigned):
             # Caught up with Kafka but more on its way: all wait. Done: look again, for what the
             # stage before passed on just before saying so.
-            waiting = assigned if upstream_busy() else behind(consumer, assigned)
-        return {tp for tp in waiting if not reorderer.silent(tp)}
+            waiting = assigned if self.upstream_busy() else behind(self.consumer, assigned)
+        return {tp for tp in waiting if not self.reorderer.silent(tp)}
 
-    def handle(records: Sequence[Any]) -> list[Failure]:
-        assigned = set(consumer.assignment())
-        reorderer.watch(assigned | {TopicPartition(r.topic, r.partition) for r in records})
-        committed_before = dict(committed)
-        for tp in list(committed):
-            if tp not in assigned:
-                del committed[tp]
-        failures: list[Failure] = []
-        for record in records:
-            facts: Facts | None = None
-            try:
-                facts = Facts.of(EnrichedMention.model_validate_json(record.value))
-            except Exception as error:  # whatever one record does, it stops no worker
-                failures.append(Failure(record, describe_error(error)))
-            reorderer.add(TopicPartition(record.topic, record.partition), record.offset, facts)
-        released = reorderer.release(busy_partitions(assigned))
-        offsets = {
-            tp: offset
-            for tp, offset in reorderer.committable().items()
-            if tp in assigned and committed.get(tp) != offset
-        }
-        WAITING.set(len(reorderer))
-        if not released and not failures and not offsets:
-            return []
-        before = engine.dump()
-        late = engine.late
-        notices = [notice for item in released for notice in engine.process(item.facts)]
-        changed = engine.dump(engine.take_dirty())
-        try:
-            producer.begin_transaction()
-            for notice in notices:
-                producer.send(
-                    topic("alerts"), key=notice.id.encode(), value=notice.model_dump_json().encode()
-                )
-            for key, value in changed.items():
-                producer.send(
-                    topic("alerts_state"),
-                    key=f"{namespace}/{key}".encode(),
-                    value=value.encode() if value is not None else None,
-                )
-            if failures:
-                send_to_dlq(producer, STAGE, failures)
-            producer.send_offsets_to_transaction(
-                {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()},
-                consumer.group_metadata(),
-            )
-            producer.commit_transaction()
-        except KafkaError as error:
-            engine.load({key: value for key, value in before.items() if value is not None})
-            engine.late = late
-            reorderer.put_back(released)
-            committed.clear()
-            committed.update(committed_before)
-            try:
-                producer.abort_transaction()
-            except KafkaError as abort_error:
-                log.warning("transaction abort failed: %s", abort_error)
-            raise TransientError(f"alerts batch not committed: {error}") from error
-        committed.update(offsets)
-        LATE.inc(engine.late - late)
-        DEAD_LETTERS.labels(STAGE).inc(len(failures))
-        for notice in notices:
+    def _done(self, output: Released) -> None:
+        self.committed.update(output.offsets)
+        LATE.inc(self.engine.late - output.late_before)
+        for notice in output.notices:
             NOTICES.labels(notice.rule_id, notice.status).inc()
             log.info(
                 "alert %s %s (%s, %d mention(s))",
@@ -143,6 +165,3 @@ def make_handler(
                 notice.severity,
                 notice.count,
             )
-        return []  # dead letters went out inside the transaction
-
-    return handle

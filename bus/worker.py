@@ -1,7 +1,11 @@
-"""The loop every stage worker runs: consume → process → dead-letter → commit.
+"""The loop every stage worker runs, one chain of steps: poll → validate → process → produce →
+commit.
 
-Offsets are committed only after the stage's output (and any dead letters) are acknowledged, so
-a crash at any point redoes uncommitted work; stages write idempotently, so redoing is harmless.
+Offsets are committed only once the stage's output and its dead letters are acknowledged, or in
+the same Kafka transaction (`bus.commit`), so a crash at any point redoes uncommitted work; stages
+write idempotently, so redoing is harmless. Kafka's and the stores' passing troubles
+(`KafkaError`, `TransientError`) are retried with backoff at any step; any other exception is
+handled by its step's policy (`bus.stage`), never left to end the process unasked.
 """
 
 import logging
@@ -9,24 +13,23 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import CommitFailedError, KafkaError
+from kafka.errors import KafkaError
 
-from bus.dlq import send_to_dlq
+from bus.commit import Commit, OffsetCommit
 from bus.kafka import make_consumer, make_producer
 from bus.metrics import DEAD_LETTERS, FAILED, LAG, PROCESSED, serve_metrics
-from bus.records import Failure, TransientError
+from bus.records import Failure, TransientError, describe_error
+from bus.stage import Batch, Policies, Policy, StageHandler
 from bus.topics import TopicKey
 
 log = logging.getLogger(__name__)
 
-# A handler may extend the list it is given with records it polls (see `poll_more`): they
-# are then part of the batch, retried, counted and committed with it.
-Handler = Callable[[list[Any]], list[Failure]]
 T = TypeVar("T")
+TRANSIENT = (TransientError, KafkaError)
+DEFAULT_POLICIES = Policies()
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,14 @@ class Backoff:
         while True:
             yield delay
             delay = min(delay * self.factor, self.ceiling)
+
+
+class _RetryError(Exception):
+    """A step's error, retried like a transient one (its policy says so)."""
+
+
+class _SetAsideError(Exception):
+    """A step's error, its batch dead-lettered (its policy says so)."""
 
 
 def stop_on_signals() -> threading.Event:
@@ -57,72 +68,168 @@ def stop_on_signals() -> threading.Event:
 
 def run_worker(
     *,
-    stage: str,
+    stage: StageHandler[Any, Any],
     consumer: KafkaConsumer,
-    dlq_producer: KafkaProducer,
-    handle: Handler,
+    commit: Commit,
     stop: threading.Event,
     batch_size: int,
     poll_timeout_ms: int = 500,
     backoff: Backoff = Backoff(),
-    handle_idle: bool = False,
-    commit_offsets: bool = True,
+    policies: Policies = DEFAULT_POLICIES,
 ) -> int:
-    """Runs until `stop` is set; returns the number of messages committed.
-
-    `handle_idle`: also call `handle([])` when a poll brings nothing (a stage that holds
-    records back gets to release them). `commit_offsets=False`: `handle` commits the offsets
-    itself (in a Kafka transaction, possibly short of what it received)."""
-    committed = 0
-    waits = backoff.delays()
+    """Runs until `stop` is set; returns the number of messages gone through (committed, or
+    held back by the stage)."""
+    done = 0
     while not stop.is_set():
+        records = _poll(stage.name, consumer, batch_size, poll_timeout_ms, stop, backoff, policies)
+        if records is None:
+            break
+        if not records:
+            _report_lag(stage.name, consumer)
+            if not stage.holds_back:
+                continue
+        batch: Batch[Any] = Batch(stage.validate, _poller(consumer), policies.validate)
+        batch.add(records)
+        outcome = _write(stage, batch, commit, stop, backoff, policies)
+        if outcome is None:
+            break  # stopped while the batch could not be written: nothing committed, redone later
+        if not outcome.committed:
+            continue
+        done += len(batch.records)
+        PROCESSED.labels(stage.name).inc(len(batch.records) - len(outcome.dead_letters))
+        _report_lag(stage.name, consumer)
+    return done
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    committed: bool  # False: the partitions moved to another worker, which redoes the batch
+    dead_letters: list[Failure]
+
+
+def _poll(
+    stage: str,
+    consumer: KafkaConsumer,
+    batch_size: int,
+    timeout_ms: int,
+    stop: threading.Event,
+    backoff: Backoff,
+    policies: Policies,
+) -> list[Any] | None:
+    """The next records; None if stopped first."""
+    for delay in backoff.delays():
         try:
-            polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=batch_size)
-        except KafkaError as error:
+            return _records(consumer.poll(timeout_ms=timeout_ms, max_records=batch_size))
+        except TRANSIENT as error:
             # Kafka restarting: nothing was taken yet, and the client may give up a metadata
             # refresh instead of waiting.
-            wait = next(waits)
-            log.warning("poll failed (%s); polling again in %.1fs", error, wait)
-            stop.wait(wait)
-            continue
-        waits = backoff.delays()
-        records = _records(polled)
-        if not records:
-            _report_lag(stage, consumer)
-            if not handle_idle:
-                continue
-        handled = _with_retries(stage, partial(handle, records), stop, backoff)
-        if handled is None:
-            break  # stopped while the batch could not be written: nothing committed, redone later
-        (failures,) = handled
-        if failures:
-            dead_letter = partial(send_to_dlq, dlq_producer, stage, failures)
-            if _with_retries(stage, dead_letter, stop, backoff) is None:
-                break  # stopped while Kafka refused the dead letters: redone later
-            DEAD_LETTERS.labels(stage).inc(len(failures))
-            for failure in failures:
-                log.warning(
-                    "dead-lettered %s[%d]@%d: %s",
-                    failure.record.topic,
-                    failure.record.partition,
-                    failure.record.offset,
-                    failure.error,
-                )
+            log.warning("poll failed (%s); polling again in %.1fs", error, delay)
+        except Exception:
+            if policies.poll is Policy.STOP:
+                raise
+            log.exception("%s: poll failed; polling again in %.1fs", stage, delay)
+        if stop.wait(delay):
+            return None
+    return None  # unreachable: delays() never ends
+
+
+def _write(
+    stage: StageHandler[Any, Any],
+    batch: Batch[Any],
+    commit: Commit,
+    stop: threading.Event,
+    backoff: Backoff,
+    policies: Policies,
+) -> _Outcome | None:
+    """The batch through its steps, redone from `process` while it fails in a way worth
+    retrying; None if stopped first."""
+    for delay in backoff.delays():
         try:
-            if commit_offsets:
-                consumer.commit()
-        except (CommitFailedError, KafkaError) as error:
-            # A rebalance took the partitions away: their new owner redoes the batch.
-            log.warning("commit failed (%s): the batch will be redone", error)
-            continue
-        committed += len(records)
-        PROCESSED.labels(stage).inc(len(records) - len(failures))
-        _report_lag(stage, consumer)
-    return committed
+            return _attempt(stage, batch, commit, policies)
+        except (*TRANSIENT, _RetryError) as error:
+            FAILED.labels(stage.name).inc()
+            log.warning("batch not written (%s); retrying in %.1fs", error, delay)
+        if stop.wait(delay):
+            return None
+    return None  # unreachable: delays() never ends
 
 
-def poll_more(consumer: KafkaConsumer) -> Callable[[int], list[Any]]:
-    """Records already fetched, without waiting: for a handler that takes more as it works."""
+def _attempt(
+    stage: StageHandler[Any, Any], batch: Batch[Any], commit: Commit, policies: Policies
+) -> _Outcome:
+    """process → produce → dead-letter → commit, once."""
+    output = None
+    try:
+        output = _step("process", policies.process, lambda: stage.process(batch))
+        dead_letters = list(batch.failures)  # with those of records the stage polled as it went
+    except _SetAsideError as error:
+        dead_letters = _set_aside(batch, list(batch.failures), error)
+    if output is None and not dead_letters:
+        return _Outcome(True, [])  # the stage holds its records back: nothing to write yet
+    begun = False
+    try:
+        commit.begin()
+        begun = True
+        if output is not None:
+            try:
+                dead_letters += _step("produce", policies.produce, lambda: stage.produce(output))
+            except _SetAsideError as error:
+                dead_letters = _set_aside(batch, dead_letters, error)
+        if dead_letters:
+            commit.dead_letter(stage.name, dead_letters)
+        committed = _step("commit", policies.commit, lambda: commit.commit(batch.offsets))
+    except BaseException:
+        if begun:
+            commit.abort()
+        if output is not None:
+            stage.settle(output, False)
+        raise
+    if output is not None:
+        stage.settle(output, committed)
+    if committed:
+        _log_dead_letters(stage.name, dead_letters)
+    return _Outcome(committed, dead_letters)
+
+
+def _step(name: str, policy: Policy, call: Callable[[], T]) -> T:
+    """`call()`, an error other than a transient one handled by `policy`."""
+    try:
+        return call()
+    except TRANSIENT:
+        raise
+    except Exception as error:
+        if policy is Policy.STOP:
+            log.error("%s step failed (%s): stopping, nothing committed", name, error)
+            raise
+        reason = f"{name} failed: {describe_error(error)}"
+        if policy is Policy.RETRY:
+            raise _RetryError(reason) from error
+        log.exception("%s step failed: dead-lettering the batch", name)
+        raise _SetAsideError(reason) from error
+
+
+def _set_aside(batch: Batch[Any], failures: list[Failure], error: _SetAsideError) -> list[Failure]:
+    """`failures`, and every other record of the batch, with the step's error as reason."""
+    failed = {id(failure.record) for failure in failures}
+    return failures + [
+        Failure(record, str(error)) for record in batch.records if id(record) not in failed
+    ]
+
+
+def _log_dead_letters(stage: str, failures: list[Failure]) -> None:
+    DEAD_LETTERS.labels(stage).inc(len(failures))
+    for failure in failures:
+        log.warning(
+            "dead-lettered %s[%d]@%d: %s",
+            failure.record.topic,
+            failure.record.partition,
+            failure.record.offset,
+            failure.error,
+        )
+
+
+def _poller(consumer: KafkaConsumer) -> Callable[[int], list[Any]]:
+    """Records already fetched, without waiting: for a stage that takes more as it works."""
 
     def more(limit: int) -> list[Any]:
         return _records(consumer.poll(timeout_ms=0, max_records=limit))
@@ -136,47 +243,30 @@ def _records(polled: dict[Any, list[Any]]) -> list[Any]:
 
 def serve(
     *,
-    stage: str,
     group: str,
     topic_key: TopicKey,
     batch_size: int,
     metrics_port: int,
-    make_handler: Callable[[KafkaProducer, KafkaConsumer], Handler],
+    make_stage: Callable[[KafkaProducer, KafkaConsumer], StageHandler[Any, Any]],
+    policies: Policies = DEFAULT_POLICIES,
 ) -> None:
-    """A stage's long-running process: metrics, consumer, dead-letter producer, clean stop.
-
-    The handler gets the consumer too: it may poll more records while it works on the batch
-    (they are committed with it, after `handle` returns)."""
+    """A stage's long-running process: metrics, consumer, producer (the stage's output and its
+    dead letters), plain offset commits, clean stop."""
     serve_metrics(metrics_port)
     consumer = make_consumer(group, topic_key, max_poll_records=batch_size)
     producer = make_producer()
     try:
         run_worker(
-            stage=stage,
+            stage=make_stage(producer, consumer),
             consumer=consumer,
-            dlq_producer=producer,
-            handle=make_handler(producer, consumer),
+            commit=OffsetCommit(consumer, producer),
             stop=stop_on_signals(),
             batch_size=batch_size,
+            policies=policies,
         )
     finally:
         consumer.close()
         producer.close()
-
-
-def _with_retries(
-    stage: str, step: Callable[[], T], stop: threading.Event, backoff: Backoff
-) -> tuple[T] | None:
-    """`step`'s result, once it succeeds; None if stopped first (nothing is committed then)."""
-    for delay in backoff.delays():
-        try:
-            return (step(),)
-        except (TransientError, KafkaError) as error:
-            FAILED.labels(stage).inc()
-            log.warning("batch not written (%s); retrying in %.1fs", error, delay)
-        if stop.wait(delay):
-            return None
-    return None  # unreachable: delays() never ends
 
 
 def consumer_lag(consumer: KafkaConsumer) -> int:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from bus.kafka import TopicSettingsError, ensure_topics, make_producer
-from bus.worker import poll_more, serve
+from bus.worker import serve
 from config.options import MetricsPort, ProfileOption, open_profile
 from config.sources import ReplaySource
 from indexer.client import make_es_client
@@ -83,20 +83,20 @@ def enrich(
 ) -> None:
     """Tag raw mentions with the NLP stage (long-running; SIGTERM stops it cleanly)."""
     from nlp.pool import start_pool
-    from nlp.worker import STAGE, make_handler
+    from nlp.worker import POLICIES, EnrichStage
 
     pool = start_pool(open_profile(profile), processes)
     log.info("NLP pipeline %s ready in %d process(es)", pool.version, processes)
     try:
         serve(
-            stage=STAGE,
             group=group,
             topic_key="raw",
-            batch_size=min(chunk_size, batch_size),  # the handler polls the rest as it goes
+            batch_size=min(chunk_size, batch_size),  # the stage polls the rest as it goes
             metrics_port=metrics_port,
-            make_handler=lambda producer, consumer: make_handler(
-                pool, producer, poll_more(consumer), chunk_size=chunk_size, batch_size=batch_size
+            make_stage=lambda producer, _consumer: EnrichStage(
+                pool, producer, chunk_size=chunk_size, batch_size=batch_size
             ),
+            policies=POLICIES,
         )
     finally:
         pool.close()
@@ -108,18 +108,17 @@ def index(
     metrics_port: MetricsPort = 9102,
 ) -> None:
     """Index enriched mentions into Elasticsearch (long-running; SIGTERM stops it cleanly)."""
-    from indexer.worker import STAGE, make_handler
+    from indexer.worker import IndexStage
 
     es = make_es_client()
     ensure_templates(es)
     try:
         serve(
-            stage=STAGE,
             group=group,
             topic_key="enriched",
             batch_size=batch_size,
             metrics_port=metrics_port,
-            make_handler=lambda _producer, consumer: make_handler(es, consumer),
+            make_stage=lambda _producer, consumer: IndexStage(es, consumer),
         )
     finally:
         es.close()

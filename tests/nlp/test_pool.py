@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 from bus.kafka import make_producer
+from bus.stage import Batch
 from bus.topics import topic
 from config.profile import Profile
 from nlp.pool import Failed, NlpPool, start_pool
 from nlp.stage import Stage
-from nlp.worker import make_handler
+from nlp.worker import EnrichStage
 from schemas import Analysis, EnrichedMention
 from tests.factories import raw_mention
 from tests.kafka import read_to_end
@@ -63,11 +64,14 @@ def test_handler_extends_its_batch_and_produces_every_mention(pool: NlpPool, top
         return taken
 
     producer = make_producer()
-    handle = make_handler(pool, producer, poll_more, chunk_size=2, batch_size=8)
-    failures = handle(given)
+    stage = EnrichStage(pool, producer, chunk_size=2, batch_size=8)
+    batch = Batch(stage.validate, poll_more)
+    batch.add(given)
+    refused = stage.produce(stage.process(batch))
+    failures = batch.failures + refused  # those the batch polled as it went included
     producer.close()
 
-    assert len(given) == 8 and len(later) == 2  # extended up to the batch size, no further
+    assert len(batch.records) == 8 and len(later) == 2  # extended up to the batch size, no further
     assert [f.record.offset for f in failures] == [99]
     wanted = {m.id for m in mentions[:7]}
     seen: set[str] = set()

@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 
 from bus.kafka import make_consumer, make_producer
+from bus.stage import Batch
 from config.profile import Profile
 from nlp.pool import NlpPool, start_pool
 from nlp.rating import SHORT_REVIEW_WORDS, with_rating
 from nlp.stage import Stage
-from nlp.worker import make_handler
+from nlp.worker import EnrichStage
 from schemas import EnrichedMention
 from tests.factories import raw_mention
 
@@ -67,7 +68,10 @@ def test_enrich_reads_the_stars_of_a_review(pool: NlpPool, topics: None) -> None
         for n, m in enumerate([review, post])
     ]
     producer = make_producer()
-    assert make_handler(pool, producer, lambda limit: [], chunk_size=2, batch_size=2)(records) == []
+    stage = EnrichStage(pool, producer, chunk_size=2, batch_size=2)
+    batch = Batch(stage.validate, lambda limit: [])
+    batch.add(records)
+    assert batch.failures == [] and stage.produce(stage.process(batch)) == []
     producer.close()
     found: dict[str, EnrichedMention] = {}
     consumer = make_consumer("rating-check", "enriched", consumer_timeout_ms=20_000)

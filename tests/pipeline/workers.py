@@ -14,12 +14,13 @@ from pathlib import Path
 from elasticsearch import Elasticsearch
 
 from alerts.lag import start_at_end
+from bus.commit import OffsetCommit
 from bus.kafka import make_consumer, make_producer
 from bus.topics import TopicKey
 from bus.worker import Backoff, run_worker
 from indexer.client import make_es_client
 from indexer.layout import layout
-from indexer.worker import make_handler as index_handler
+from indexer.worker import IndexStage
 
 PROFILE = Path(__file__).parents[2] / "samples" / "profile.yml"
 FAST_RETRY = Backoff(first=0.2, factor=2.0, ceiling=2.0)
@@ -34,10 +35,9 @@ def index_worker(group: str) -> Iterator[None]:
     thread = threading.Thread(
         target=run_worker,
         kwargs={
-            "stage": "index",
+            "stage": IndexStage(es, consumer),
             "consumer": consumer,
-            "dlq_producer": producer,
-            "handle": index_handler(es, consumer),
+            "commit": OffsetCommit(consumer, producer),
             "stop": stop,
             "batch_size": 50,
             "backoff": FAST_RETRY,

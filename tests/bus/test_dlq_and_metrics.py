@@ -10,7 +10,7 @@ import pytest
 from elasticsearch import Elasticsearch
 from typer.testing import CliRunner
 
-from bus.dlq import send_to_dlq
+from bus.dlq import read_dlq, send_to_dlq
 from bus.kafka import make_producer
 from bus.metrics import serve_metrics
 from bus.records import Failure
@@ -48,6 +48,25 @@ def test_dead_letters_are_listed_and_replayed_to_their_topic(topics: None) -> No
     assert replayed.exit_code == 0, replayed.output
     assert "Re-injected 1 message" in replayed.output
     assert last_value(topic("enriched"), key) == b"{oops"
+
+
+def test_dead_letters_of_an_aborted_transaction_are_not_listed(topics: None) -> None:
+    stage = f"stage-{uuid.uuid4().hex[:6]}"
+    producer = make_producer(transactional_id=f"test-dlq-{stage}")
+    producer.init_transactions()
+    for offset, commit in ((7, False), (8, True)):
+        record = SimpleNamespace(
+            topic=topic("enriched"), partition=0, offset=offset, key=b"k", value=b"{oops"
+        )
+        producer.begin_transaction()
+        send_to_dlq(producer, stage, [Failure(record, "invalid EnrichedMention: not JSON")])
+        if commit:
+            producer.commit_transaction()
+        else:
+            producer.abort_transaction()
+    producer.close()
+
+    assert [letter.offset for letter in read_dlq() if letter.stage == stage] == [8]
 
 
 def test_the_index_worker_counts_what_it_processed(es: Elasticsearch, topics: None) -> None:

@@ -9,8 +9,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from config.patterns import SafePattern
+from config.taxonomy import Taxonomy, load_taxonomy
 from nlp.extensions import folded
-from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.text import compile_terms, fold
 
 Span = tuple[int, int]

@@ -1,6 +1,8 @@
 """The topic taxonomy: data in `taxonomy.yml`, extendable by a library profile without code.
 
-Light on purpose (pyyaml + pydantic only): the profile validator imports it to check topic ids.
+Configuration shared by the stages: the profile extends it and its alert rules name its topics,
+the NLP stage tags with it, summaries and the review spreadsheet label its topics. Light on
+purpose (pyyaml + pydantic only): validating a profile does not load spaCy.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The rule components' data: read at `initialize`, saved with the pipeline, read back from it."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import spacy
@@ -22,7 +23,7 @@ POSTS = [
 COMPONENTS = (BranchFinder, TopicTagger, RelevanceJudge, SentimentScorer, QuestionDetector)
 
 
-def _tags(nlp: spacy.language.Language) -> list[tuple[object, ...]]:
+def _tags(nlp: spacy.language.Language) -> list[tuple[Any, ...]]:
     return [
         (d._.topics, d._.branch, d._.relevant, d._.sentiment, d._.sentiment_score, d._.question)
         for d in nlp.pipe(POSTS)

@@ -6,6 +6,8 @@ other, lazily or not.
 """
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,6 +71,18 @@ def test_retention_does_not_import_the_summaries_rendering() -> None:
         if module.startswith(rendering)
     ]
     assert found == []
+
+
+def test_expiry_loads_no_rendering() -> None:
+    """What the retention DAG's expiry runs, with every module it imports on the way."""
+    code = (
+        "import sys, retention.expiry, retention.requests, summaries.archive; "
+        "print(sorted(m for m in sys.modules if m.startswith(('summaries.render', 'matplotlib'))))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert found.stdout.strip() == "[]"
 
 
 def test_no_two_folders_import_each_other() -> None:

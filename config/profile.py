@@ -24,6 +24,7 @@ from config.patterns import pattern_problem
 from config.rules import AlertsConfig
 from config.settings import get_settings
 from config.sources import SourceConfig
+from config.taxonomy import load_taxonomy
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 LanguageCode = Literal["fr", "en"]
@@ -139,8 +140,6 @@ class Profile(ProfileModel):
 
     def problems(self) -> list[tuple[str, str]]:
         """Cross-references that field validation alone cannot see."""
-        from nlp.taxonomy import load_taxonomy
-
         branch_ids = {branch.id for branch in self.branches}
         topic_ids = set(load_taxonomy().topic_ids) | {topic.id for topic in self.topics.extra}
         found = [

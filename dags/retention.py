@@ -1,6 +1,7 @@
 """Retention: every day at 03:30 Europe/Paris, expire old data and process erasure requests.
 
-Calls `retention/` only. The cut-off is the run's logical date minus the profile's
+Calls `retention/`, which the summaries stage helps: an erasure re-renders the reports quoting
+what it erased. The cut-off is the run's logical date minus the profile's
 `retention_days` (never the clock), so a rerun deletes the same things. The two tasks do not
 wait for each other: a failing expiry never holds back an erasure. Each does all it can, then
 fails if something could not be done, so the run shows it and its retries try again.
@@ -44,9 +45,12 @@ def murmure_retention() -> None:
     @task
     def erase() -> list[dict[str, Any]]:
         from retention.requests import process_requests
+        from summaries.erasure import scrub_summaries
 
         done_at = get_current_context()["logical_date"]
-        run = process_requests(dag_es(), dag_profile(), now=lambda: done_at)
+        run = process_requests(
+            dag_es(), dag_profile(), rewrite_summaries=scrub_summaries, now=lambda: done_at
+        )
         if run.failed:
             raise RuntimeError(
                 "; ".join(f"{request} stays pending: {why}" for request, why in run.failed.items())

@@ -24,8 +24,8 @@ STAGES = {
     "dlq": ("bus.cli", "app"),
     "alerts": ("alerts.cli", "app"),
     "summary": ("summaries.cli", "summary_command"),
-    "forget": ("retention.cli", "forget_command"),
-    "retention": ("retention.cli", "retention_command"),
+    "forget": ("murmure.retention", "forget_command"),
+    "retention": ("murmure.retention", "retention_command"),
     "kibana": ("kibana.cli", "app"),
     "review": ("review.cli", "app"),
 }

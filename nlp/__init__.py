@@ -1,5 +1,5 @@
 """Murmure's NLP stage: language, relevance, topics, sentiment, complaint, branch, redaction.
 
-Kept import-light on purpose: the profile validator imports `nlp.taxonomy` and must not pay for
-spaCy. The heavy entry point is `nlp.stage.build_stage`.
+The heavy entry point is `nlp.stage.build_stage`. The topics it tags with are configuration
+shared with the other stages (`config/taxonomy.yml`, extended by the profile).
 """

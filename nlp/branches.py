@@ -11,13 +11,15 @@ Tanneries ». A word one typo away from a long name word (« Bellvue », « lamb
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.cues import load_cues, near
+from nlp.cues import CUE_FILES, cues_of, near
+from nlp.datafiles import DataComponent
 from nlp.extensions import folded, text_of
 from nlp.text import fold
 
@@ -65,9 +67,10 @@ class _Name:
     pattern: re.Pattern[str]
 
 
-class BranchFinder:
+class BranchFinder(DataComponent):
+    files = CUE_FILES
+
     def __init__(self, branches: list[dict[str, Any]], places: list[str]) -> None:
-        self.cues = load_cues()
         best: dict[str, tuple[str, str]] = {}
         for branch in branches:
             names = [branch["name"], *branch.get("aliases", [])]
@@ -96,6 +99,9 @@ class BranchFinder:
             for key in {name, *_deletions(name)}:
                 self.near_names.setdefault(key, []).append(name)
         self.places = [(place, re.compile(_name_pattern(place))) for place in places]
+
+    def build(self, data: Mapping[str, str]) -> None:
+        self.cues = cues_of(data)
 
     def _typos(self, text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
         """Words one edit away from a long name word (not already matched as a name)."""
@@ -197,7 +203,7 @@ def _one_edit(a: str, b: str) -> bool:
     return a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i + 1 : i - 1 if i else None : -1]
 
 
-@Language.factory("murmure_branches", default_config={"branches": [], "places": []})
+@Language.factory("murmure_branches_v1", default_config={"branches": [], "places": []})
 def make_branches(
     nlp: Language, name: str, *, branches: list[dict[str, Any]], places: list[str]
 ) -> BranchFinder:

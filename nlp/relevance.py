@@ -12,16 +12,20 @@ a post whose library words all have another sense (« ma bibliothèque Steam »,
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.cues import load_cues
+from nlp.cues import CUE_FILES, cues_of
+from nlp.datafiles import DataComponent
 from nlp.extensions import folded, text_of
 from nlp.text import compile_terms, fold
 
 
-class RelevanceJudge:
+class RelevanceJudge(DataComponent):
+    files = CUE_FILES
+
     def __init__(
         self,
         *,
@@ -30,9 +34,7 @@ class RelevanceJudge:
         hashtags: list[str],
         exclude_terms: list[str],
     ) -> None:
-        self.cues = load_cues()
-        local = {fold(name) for name in local_names}
-        self.cities = compile_terms(c for c in self.cues.cities if fold(c) not in local)
+        self.local_names = local_names
         self.exclude = compile_terms(exclude_terms)
         marks = [f"@{h.lstrip('@')}" for h in own_handles] + [f"#{t.lstrip('#')}" for t in hashtags]
         self.own = (
@@ -40,6 +42,11 @@ class RelevanceJudge:
             if marks
             else None
         )
+
+    def build(self, data: Mapping[str, str]) -> None:
+        self.cues = cues_of(data)
+        local = {fold(name) for name in self.local_names}
+        self.cities = compile_terms(c for c in self.cues.cities if fold(c) not in local)
 
     def __call__(self, doc: Doc) -> Doc:
         text = folded(doc)
@@ -80,7 +87,7 @@ class RelevanceJudge:
 
 
 @Language.factory(
-    "murmure_relevance",
+    "murmure_relevance_v1",
     default_config={"local_names": [], "own_handles": [], "hashtags": [], "exclude_terms": []},
 )
 def make_relevance(

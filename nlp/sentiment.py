@@ -31,19 +31,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp.datafiles import DATA_DIR, DataComponent
 from nlp.extensions import folded, text_of
 from nlp.text import compile_terms, fold
 
-LEXICON_PATH = Path(__file__).with_name("data") / "sentiment.yml"
+LEXICON = "sentiment.yml"
 _SENTENCE = re.compile(r"[^.!?…\n]+[.!?…\n]*|[.!?…\n]+")
 _WORD = re.compile(r"[\w']+")
 # Negation does not cross a clause: « n'y peuvent rien mais on caille » stays negative.
@@ -84,15 +85,15 @@ class _Sentence:
     rhetorical: bool
 
 
-@lru_cache(maxsize=4)
-def load_lexicon(path: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
-    return data
+class SentimentScorer(DataComponent):
+    files: ClassVar[dict[str, Path]] = {LEXICON: DATA_DIR / LEXICON}
 
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
 
-class SentimentScorer:
-    def __init__(self, lexicon: dict[str, Any], lang: str) -> None:
-        entries = lexicon["en" if lang == "en" else "fr"]
+    def build(self, data: Mapping[str, str]) -> None:
+        lexicon: dict[str, Any] = yaml.safe_load(data[LEXICON])
+        entries = lexicon["en" if self.lang == "en" else "fr"]
         self.weighted: list[tuple[float, re.Pattern[str]]] = []
         for sign, key in ((1, "positive"), (-1, "negative")):
             for weight, terms in entries[key].items():
@@ -325,6 +326,6 @@ def _clause_words(text: str, hit: _Hit) -> int:
     return len(_WORD.findall(text[start:end]))
 
 
-@Language.factory("murmure_sentiment", default_config={"lexicon_path": None})
-def make_sentiment(nlp: Language, name: str, *, lexicon_path: str | None) -> SentimentScorer:
-    return SentimentScorer(load_lexicon(lexicon_path), nlp.lang or "fr")
+@Language.factory("murmure_sentiment_v1", default_config={})
+def make_sentiment(nlp: Language, name: str) -> SentimentScorer:
+    return SentimentScorer(nlp.lang or "fr")

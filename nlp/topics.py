@@ -3,25 +3,44 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from config.patterns import SafePattern
+from config.taxonomy import TAXONOMY_PATH, parse_taxonomy
+from nlp.datafiles import DataComponent
 from nlp.extensions import folded
-from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.text import compile_terms, fold
 
 Span = tuple[int, int]
 
 
-class TopicTagger:
+class TopicTagger(DataComponent):
     """Phrase and pattern matches on the folded text, lemma matches on tokens; other senses
     (« prise de sang ») and branch names (« le bus des livres ») veto overlapping evidence;
     generic words (« livres ») count only when the topics they yield to are absent."""
 
-    def __init__(self, taxonomy: Taxonomy, lang: str) -> None:
+    files: ClassVar[dict[str, Path]] = {TAXONOMY_PATH.name: TAXONOMY_PATH}
+
+    def __init__(
+        self,
+        lang: str,
+        extra_topics: list[dict[str, Any]],
+        extra_terms: dict[str, dict[str, list[str]]],
+    ) -> None:
+        self.lang = lang
+        self.extra_topics = extra_topics
+        self.extra_terms = extra_terms
+
+    def build(self, data: Mapping[str, str]) -> None:
+        """The shipped taxonomy extended by the profile's topics and terms, compiled."""
+        shipped = parse_taxonomy(data[TAXONOMY_PATH.name])
+        taxonomy = shipped.extended(self.extra_topics, self.extra_terms)
+        lang = self.lang
         self.taxonomy = taxonomy
         self.phrases: list[tuple[str, re.Pattern[str]]] = []
         self.profile_patterns: list[tuple[str, SafePattern]] = []
@@ -78,16 +97,14 @@ class TopicTagger:
 
 
 @Language.factory(
-    "murmure_topics",
-    default_config={"taxonomy_path": None, "extra_topics": [], "extra_terms": {}},
+    "murmure_topics_v1",
+    default_config={"extra_topics": [], "extra_terms": {}},
 )
 def make_topics(
     nlp: Language,
     name: str,
     *,
-    taxonomy_path: str | None,
     extra_topics: list[dict[str, Any]],
     extra_terms: dict[str, dict[str, list[str]]],
 ) -> TopicTagger:
-    taxonomy = load_taxonomy(taxonomy_path).extended(extra_topics, extra_terms)
-    return TopicTagger(taxonomy, nlp.lang or "fr")
+    return TopicTagger(nlp.lang or "fr", extra_topics, extra_terms)

@@ -2,23 +2,33 @@
 
 Mentions (by author pseudonym or by id) and the staff corrections of them are deleted by id; the
 alerts and weekly summaries that quote them lose those quotes (a summary's stored HTML, text and
-report file are re-rendered without them, by `summaries.erasure`); listener checkpoints hold no
-mention and no author. Kafka topics are not rewritten: their own time-based retention
+report file are re-rendered without them by the summaries stage, which the caller hands in as
+`rewrite_summaries`: retention does not import rendering); listener checkpoints hold no mention
+and no author. Kafka topics are not rewritten: their own time-based retention
 (`bus/topics.yml`) bounds how long a message stays there.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from elasticsearch import Elasticsearch, helpers
 
 from config.profile import Profile
+from indexer.deletion import delete_ids, matching
 from indexer.layout import layout
-from retention.deletion import delete_ids, matching
 from review.labels import forget_labels
 
 TargetKind = Literal["author", "mention"]
+
+
+class SummaryRewriter(Protocol):
+    """Rewrites the stored summaries (and their report files) that quote `erased` mentions;
+    returns (documents updated, files rewritten). `summaries.erasure.scrub_summaries` is one."""
+
+    def __call__(
+        self, es: Elasticsearch, erased: set[str], profile: Profile
+    ) -> tuple[int, list[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ def forget(
     target: ErasureTarget,
     *,
     profile: Profile,
+    rewrite_summaries: SummaryRewriter,
 ) -> ErasureReport:
     """Erases `target` everywhere Murmure keeps it. Listener checkpoints hold cursors, never a
     mention or an author, so they have nothing to erase."""
@@ -77,9 +88,7 @@ def forget(
     )
     erased = set(report.mention_ids)
     report.documents_updated["alerts"] += _scrub_alerts(es, erased)
-    from summaries.erasure import scrub_summaries  # renders: matplotlib, only when erasing
-
-    updated, files = scrub_summaries(es, erased, profile)
+    updated, files = rewrite_summaries(es, erased, profile)
     report.documents_updated["summaries"] += updated
     report.files_rewritten += files
     return report

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 from elasticsearch import Elasticsearch, helpers
 
+from indexer.deletion import delete_matching
 from indexer.layout import layout
-from retention.deletion import delete_matching
 
 
 @dataclass

@@ -16,7 +16,7 @@ from elasticsearch import ApiError, Elasticsearch, helpers
 
 from config.profile import Profile
 from indexer.layout import layout
-from retention.erasure import ErasureReport, ErasureTarget, forget
+from retention.erasure import ErasureReport, ErasureTarget, SummaryRewriter, forget
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +81,13 @@ def process_requests(
     es: Elasticsearch,
     profile: Profile,
     *,
+    rewrite_summaries: SummaryRewriter,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> ErasureRun:
     run = ErasureRun()
     for request_id, target in pending_requests(es):
         try:
-            report = forget(es, target, profile=profile)
+            report = forget(es, target, profile=profile, rewrite_summaries=rewrite_summaries)
             es.update(
                 index=_index(es),
                 id=request_id,

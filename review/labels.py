@@ -7,8 +7,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
+from indexer.deletion import delete_matching
 from indexer.layout import layout
-from retention.deletion import delete_matching
 from review.settings import review_settings
 from schemas.label import Correction
 

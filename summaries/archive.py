@@ -7,18 +7,22 @@ every file the week's report was written to (`files`, with their language): repo
 posts, so erasure rewrites each copy and expiry deletes each.
 """
 
+from __future__ import annotations
+
 import json
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 
 from config.settings import get_settings
 from indexer.layout import layout
 from schemas.summary import WeeklySummary
-from summaries.render import Report
+
+if TYPE_CHECKING:
+    from summaries.render import Report  # not imported at run time: expiry needs no rendering
 
 KEYWORD = {"type": "keyword"}
 STORED = {"type": "text", "index": False}

@@ -24,7 +24,7 @@ def messages(language: str) -> dict[str, str]:
 
 
 def topic_labels(profile: Profile, language: str) -> dict[str, str]:
-    from nlp.taxonomy import load_taxonomy
+    from config.taxonomy import load_taxonomy
 
     labels = {topic.id: topic.label or topic.id for topic in load_taxonomy().topics}
     labels |= {topic.id: topic.label or topic.id for topic in profile.topics.extra}

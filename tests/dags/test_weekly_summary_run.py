@@ -18,8 +18,8 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from config.settings import get_settings
+from indexer.deletion import delete_matching
 from indexer.layout import layout
-from retention.deletion import delete_matching
 from schemas.alert import Alert
 from summaries.weeks import Week
 from tests.dags.conftest import DAGS

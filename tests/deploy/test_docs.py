@@ -32,7 +32,9 @@ def test_every_link_and_picture_resolves(guide: Path) -> None:
 def test_staff_guides_show_the_kql_and_every_topic() -> None:
     import yaml
 
-    topics = yaml.safe_load((ROOT / "nlp" / "taxonomy.yml").read_text(encoding="utf-8"))["topics"]
+    topics = yaml.safe_load((ROOT / "config" / "taxonomy.yml").read_text(encoding="utf-8"))[
+        "topics"
+    ]
     for name in GUIDES["staff"]:
         text = (DOCS / name).read_text(encoding="utf-8")
         assert "topics:wifi and sentiment:negative and branch:lilliad" in text

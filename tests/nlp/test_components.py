@@ -7,17 +7,12 @@ import pytest
 import spacy
 from spacy.language import Language
 
-import nlp.pipeline  # noqa: F401  (registers the factories)
 from config.profile import Profile
-from nlp.pipeline import components_config
+from nlp.pipeline import add_components, components_config
 
 
 def _blank(lang: str, profile: Profile, *names: str) -> Language:
-    nlp = spacy.blank(lang)
-    configs = components_config(profile)
-    for name in names:
-        nlp.add_pipe(name, config=configs[name])
-    return nlp
+    return add_components(spacy.blank(lang), profile, names)
 
 
 @pytest.fixture(scope="module")

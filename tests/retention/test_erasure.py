@@ -18,6 +18,7 @@ from retention.requests import process_requests, request_erasure
 from schemas.alert import Alert, AlertMention
 from summaries.archive import index_summary, save_files
 from summaries.compute import compute_summary
+from summaries.erasure import scrub_summaries
 from summaries.render import render_report
 from summaries.weeks import Week
 from tests.summaries.seed import drop_mention_indices, index_mentions, mention, write_profile
@@ -118,7 +119,12 @@ def world(es: Elasticsearch, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 def test_forget_an_author_everywhere(es: Elasticsearch, world: dict[str, object]) -> None:
     theirs, others = world["theirs"], world["others"]
     assert isinstance(theirs, list) and isinstance(others, list)
-    report = forget(es, ErasureTarget("author", str(world["person"])), profile=world["profile"])  # type: ignore[arg-type]
+    report = forget(
+        es,
+        ErasureTarget("author", str(world["person"])),
+        profile=world["profile"],  # type: ignore[arg-type]
+        rewrite_summaries=scrub_summaries,
+    )
 
     assert sorted(report.mention_ids) == sorted(m.id for m in theirs)
     assert report.documents_deleted == {f"{MONTHLY}2033.03": 2}
@@ -165,7 +171,9 @@ def test_queued_requests_are_processed_by_the_retention_run(
     request_id = request_erasure(es, ErasureTarget("mention", post.id), now=datetime.now(UTC))
     assert _ids(es, [post.id]) == {post.id}  # queued, not yet done
 
-    run = process_requests(es, load_profile(write_profile(tmp_path, "test-queue")))
+    run = process_requests(
+        es, load_profile(write_profile(tmp_path, "test-queue")), rewrite_summaries=scrub_summaries
+    )
     reports = run.done
     assert run.failed == {}
 
@@ -173,4 +181,11 @@ def test_queued_requests_are_processed_by_the_retention_run(
     assert _ids(es, [post.id, kept.id]) == {kept.id}
     stored = es.get(index=layout().erasure_requests, id=request_id)["_source"]
     assert stored["status"] == "done" and stored["report"]["deleted"] == {f"{MONTHLY}2033.03": 1}
-    assert process_requests(es, load_profile(write_profile(tmp_path, "test-queue"))).done == []
+    assert (
+        process_requests(
+            es,
+            load_profile(write_profile(tmp_path, "test-queue")),
+            rewrite_summaries=scrub_summaries,
+        ).done
+        == []
+    )

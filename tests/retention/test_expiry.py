@@ -10,8 +10,8 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from alerts.index import ensure_alerts_index
+from indexer.deletion import delete_matching
 from indexer.layout import layout
-from retention.deletion import delete_matching
 from retention.expiry import expire, month_bounds
 from schemas.alert import Alert
 from tests.summaries.seed import drop_mention_indices, index_mentions, mention

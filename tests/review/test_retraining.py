@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from config.profile import load_profile
+from indexer.deletion import delete_matching
 from indexer.layout import layout
 from murmure.cli import app
 from nlp import registry
@@ -21,7 +22,6 @@ from nlp.crossval import score_model
 from nlp.gate import label_scores
 from nlp.model import Model
 from nlp.training import examples
-from retention.deletion import delete_matching
 from review.workbook import layout_for
 from summaries.weeks import Week
 from tests.review import idiom

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from config.profile import load_profile
-from samples.generate import DEFAULT_START, generate, write
+from tools.samplegen import DEFAULT_START, generate, write
 
 SAMPLES = Path(__file__).parents[2] / "samples"
 STREAM = SAMPLES / "stream.jsonl"
@@ -30,7 +30,7 @@ FIELDS = {
     "replies": int,
 }
 UTC_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-# Written independently of samples/templates.yml, on accent-free lowercase text.
+# Written independently of tools/samplegen/templates.yml, on accent-free lowercase text.
 TOPIC_WORDS = {
     "wifi": re.compile(r"wi-?fi|eduroam|internet|connexion|reseau|connect"),
     "temperature": re.compile(
@@ -82,9 +82,9 @@ def test_same_seed_same_bytes_other_seed_other_stream(tmp_path: Path) -> None:
 def test_the_shipped_files_are_what_the_script_writes() -> None:
     generated, ground_truth = generate()
     expected = "".join(post.to_json() + "\n" for post in generated)
-    assert STREAM.read_text(encoding="utf-8") == expected, "rerun: python -m samples.generate"
+    assert STREAM.read_text(encoding="utf-8") == expected, "rerun: python -m tools.samplegen"
     shipped = json.loads(INCIDENTS.read_text(encoding="utf-8"))
-    assert shipped == ground_truth, "rerun: python -m samples.generate"
+    assert shipped == ground_truth, "rerun: python -m tools.samplegen"
 
 
 def test_every_line_has_the_fields_with_the_right_types(posts: list[dict[str, Any]]) -> None:

@@ -1,6 +1,8 @@
 """The topic taxonomy: data in `taxonomy.yml`, extendable by a library profile without code.
 
-Light on purpose (pyyaml + pydantic only): the profile validator imports it to check topic ids.
+Configuration shared by the stages: the profile extends it and its alert rules name its topics,
+the NLP stage tags with it, summaries and the review spreadsheet label its topics. Light on
+purpose (pyyaml + pydantic only): validating a profile does not load spaCy.
 """
 
 from __future__ import annotations
@@ -97,12 +99,13 @@ def _with_terms(topic: Topic, more: Mapping[str, Any]) -> Topic:
 
 
 @lru_cache(maxsize=8)
-def _load(path: Path) -> Taxonomy:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def parse_taxonomy(text: str) -> Taxonomy:
+    """The taxonomy written in `text` (a `taxonomy.yml`); cached, so call it freely."""
+    data = yaml.safe_load(text)
     topics = [{"id": topic_id, **(body or {})} for topic_id, body in data["topics"].items()]
     return Taxonomy(version=int(data.get("version", 1)), topics=topics)
 
 
 def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
-    """The shipped taxonomy (or the one at `path`); cached, so call it freely."""
-    return _load(Path(path) if path else TAXONOMY_PATH)
+    """The shipped taxonomy (or the one at `path`)."""
+    return parse_taxonomy(Path(path or TAXONOMY_PATH).read_text(encoding="utf-8"))

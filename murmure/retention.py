@@ -1,4 +1,7 @@
-"""`murmure forget` (erase a person or a post now, or queue it) and `murmure retention`."""
+"""`murmure forget` (erase a person or a post now, or queue it) and `murmure retention`.
+
+Here, not in `retention/`, because they join two stages: retention erases, and the summaries
+stage re-renders the reports that quoted what was erased."""
 
 from datetime import UTC, datetime
 from functools import partial
@@ -58,6 +61,7 @@ def forget_command(
     from indexer.client import make_es_client
     from retention.erasure import forget
     from retention.requests import request_erasure
+    from summaries.erasure import scrub_summaries
 
     loaded = open_profile(profile)
     target = _target(loaded, author, handle, source, mention)
@@ -67,7 +71,7 @@ def forget_command(
         console.print(f"erasure request {request_id} queued for the next retention run")
         return
     with console.status("erasing…"):
-        report = forget(es, target, profile=loaded)
+        report = forget(es, target, profile=loaded, rewrite_summaries=scrub_summaries)
     table = Table(title=f"Erased {target.kind} {target.value}", title_justify="left")
     table.add_column("where")
     table.add_column("deleted", justify="right")
@@ -91,6 +95,7 @@ def retention_command(profile: ProfileOption) -> None:
     from indexer.client import make_es_client
     from retention.expiry import expire
     from retention.requests import process_requests
+    from summaries.erasure import scrub_summaries
 
     loaded = open_profile(profile)
     es = make_es_client()
@@ -103,7 +108,7 @@ def retention_command(profile: ProfileOption) -> None:
         f"documents deleted {dict(expired.documents_deleted) or 'none'}"
     )
     with console.status("erasing…"):
-        erasures = process_requests(es, loaded)
+        erasures = process_requests(es, loaded, rewrite_summaries=scrub_summaries)
     for report in erasures.done:
         say(f"erasure {report.target.kind} {report.target.value}: {report.as_dict()}")
     problems = expired.problems + [

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from nlp.taxonomy import load_taxonomy
+from config.taxonomy import load_taxonomy
 
 TOPICS = {
     "wifi",
@@ -49,9 +49,7 @@ def test_unknown_topic_in_terms_is_refused() -> None:
 
 
 def test_taxonomy_module_does_not_import_spacy() -> None:
-    code = (
-        "import sys, nlp, nlp.taxonomy; nlp.taxonomy.load_taxonomy(); print('spacy' in sys.modules)"
-    )
+    code = "import sys, config.taxonomy as t; t.load_taxonomy(); print('spacy' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

@@ -1,12 +1,28 @@
-"""Search-then-bulk-delete by id: the portable replacement for `_delete_by_query`."""
+"""Search-then-bulk-delete by id: the portable replacement for `_delete_by_query` (retention
+and staff labels delete with it)."""
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
+import yaml
 from elasticsearch import Elasticsearch, helpers
+from pydantic import BaseModel, ConfigDict, Field
 
-from retention.settings import retention_settings
+
+class DeletionSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scan_size: int = Field(ge=1)
+    bulk_size: int = Field(ge=1)
+
+
+@lru_cache(maxsize=1)
+def deletion_settings() -> DeletionSettings:
+    text = files("indexer").joinpath("deletion.yml").read_text(encoding="utf-8")
+    return DeletionSettings.model_validate(yaml.safe_load(text))
 
 
 def matching(es: Elasticsearch, index: str, query: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -16,7 +32,7 @@ def matching(es: Elasticsearch, index: str, query: dict[str, Any]) -> Iterator[t
         index=index,
         query={"query": query},
         _source=False,
-        size=retention_settings().scan_size,
+        size=deletion_settings().scan_size,
         ignore_unavailable=True,
     ):
         yield str(hit["_index"]), str(hit["_id"])
@@ -36,7 +52,7 @@ def delete_ids(es: Elasticsearch, documents: Iterable[tuple[str, str]]) -> Count
     for ok, item in helpers.streaming_bulk(
         es,
         actions,
-        chunk_size=retention_settings().bulk_size,
+        chunk_size=deletion_settings().bulk_size,
         raise_on_error=False,
         raise_on_exception=True,
     ):

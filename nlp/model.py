@@ -352,7 +352,8 @@ def decide(model: Model, x: Any, views: Sequence[RuleView]) -> Decisions:
     written and checked for) hands those posts to the rules for the heads they cover
     (`rules.heads`); elsewhere the learned heads decide, and a class they could not learn (a
     profile's own topic, a rare one) is left to the rules. Posts judged not relevant get no topics,
-    `neutral` and no complaint; a complaint is always negative.
+    `neutral` and no complaint; a learned complaint on a post whose learned sentiment is one of
+    `rules.complaint_vetoed_by` (`positive`) is dropped; a complaint is always negative.
     """
     probabilities = model.probabilities(x)
     gate = model.heads.get(str(model.rules.get("gate")))
@@ -379,10 +380,13 @@ def decide(model: Model, x: Any, views: Sequence[RuleView]) -> Decisions:
             else:
                 decisions[i][name] = bool(p[i, 0] >= head.thresholds[0])
     relevant_only = {name for name, head in model.heads.items() if head.spec.relevant_only}
-    for decision in decisions:
+    vetoes = set(model.rules.get("complaint_vetoed_by", []))
+    for decision, ruled_post in zip(decisions, by_rules, strict=True):
         if not decision.get("relevant", True):
             for name in relevant_only:
                 decision[name] = _default(model.heads[name].spec)
+        if not ruled_post and decision.get("sentiment") in vetoes:
+            decision["complaint"] = False
         if decision.get("complaint"):
             decision["sentiment"] = "negative"
     return Decisions(labels=decisions, probabilities=probabilities, by_rules=by_rules)

@@ -144,3 +144,27 @@ def test_the_gate_leaves_real_posts_to_the_learned_heads() -> None:
     items = examples(posts, REAL_DEV.with_name("real-dev-profile.yml"))
     _, by_rules, _ = _gated(items)
     assert sum(by_rules) <= 0.2 * len(items)
+
+
+def test_a_learned_complaint_is_dropped_where_the_learned_sentiment_is_positive(
+    small_model: Model,
+) -> None:
+    posts = read_labelled(Path(nlp.crossval.__file__).with_name("training") / "real-train.jsonl")
+    items = examples(posts[:150], DATA / "nlp_profile.yml")  # real posts the model never saw
+    texts, views = [e.text for e in items], [e.view for e in items]
+    x = small_model.features(texts, views)
+    vetoing = replace(small_model, rules={**small_model.rules, "complaint_vetoed_by": ["positive"]})
+    free = replace(small_model, rules={**small_model.rules, "complaint_vetoed_by": []})
+    vetoed, kept = decide(vetoing, x, views), decide(free, x, views)
+    sentiment = small_model.heads["sentiment"]
+    read_positive = [
+        sentiment.outputs[int(p.argmax())] == "positive" for p in vetoed.probabilities["sentiment"]
+    ]
+    dropped = 0
+    for positive, after, before in zip(read_positive, vetoed.labels, kept.labels, strict=True):
+        if positive and after["relevant"]:
+            assert not after["complaint"]
+            dropped += bool(before["complaint"])
+        else:
+            assert after["complaint"] == before["complaint"]
+    assert dropped >= 1

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -110,6 +110,13 @@ def evaluate(
         ),
     ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the folds (--cv).")] = 13,
+    group_by: Annotated[
+        Literal["none", "page"],
+        typer.Option(
+            help="With --cv, `page`: the posts of one `source_url` page are never split between a "
+            "fold's training and measured posts (a post without one is its own page)."
+        ),
+    ] = "none",
     kind: Annotated[
         str,
         typer.Option(
@@ -129,8 +136,9 @@ def evaluate(
         raise typer.Exit(2)
     gold = [post for _, post in read_posts(data)]
     if cv:
-        scores = _cross_validated(gold, profile, cv, seed, kind)
-        version = f"cross-validated, {cv} folds"
+        by_page = group_by == "page"
+        scores = _cross_validated(gold, profile, cv, seed, kind, by_page)
+        version = f"cross-validated, {cv} folds{' grouped by page' if by_page else ''}"
     else:
         stage = _stage(profile)
         scores, version = score(gold, _tag(stage, gold)), stage.version
@@ -165,9 +173,9 @@ def evaluate(
 
 
 def _cross_validated(
-    gold: list[dict[str, Any]], profile: Path, folds: int, seed: int, kind: str
+    gold: list[dict[str, Any]], profile: Path, folds: int, seed: int, kind: str, by_page: bool
 ) -> Any:
-    from nlp.crossval import cross_validate
+    from nlp.crossval import cross_validate, pages
     from nlp.training import examples, missing_labels, training_examples
 
     for post in gold:
@@ -184,6 +192,7 @@ def _cross_validated(
             base,
             folds=folds,
             seed=seed,
+            groups=pages(gold) if by_page else None,
             progress=lambda: progress.advance(task),
         )
 

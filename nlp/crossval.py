@@ -3,16 +3,18 @@ cross-validated on a labelled file.
 
 The file is cut into k stratified folds (fixed seed); each fold is tagged by a model trained on the
 shipped training data (less any post of the file) plus the file's other folds, thresholds tuned
-inside that training data. No model ever sees the posts it is scored on.
+inside that training data. No model ever sees the posts it is scored on. Given groups (the posts'
+pages: posts quoted from one page share wording and context), a group is never split between a
+fold's training and measured posts, the more honest estimate for posts of pages never seen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from nlp.model import Example, Model, decide, train
 from nlp.scoring import Scores, score
@@ -38,19 +40,31 @@ def _strata(posts: Sequence[dict[str, Any]]) -> list[str]:
     return [k if counts[k] >= 2 else "rare" for k in keys]
 
 
+def pages(posts: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each post's group by page: its `source_url`, or the post alone when it has none."""
+    return [p.get("source_url") or f"post {i}" for i, p in enumerate(posts)]
+
+
 def out_of_fold(
     file_examples: Sequence[Example],
     base: Sequence[Example],
     *,
     folds: int = 5,
     seed: int = 13,
+    groups: Sequence[str] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Predicted labels of each post of the file, by the model of the folds it is not in."""
+    """Predicted labels of each post of the file, by the model of the folds it is not in; posts of
+    one group (`groups`, one per post) share a fold."""
     posts = [dict(e.labels) for e in file_examples]
     predicted: list[dict[str, Any]] = [{} for _ in posts]
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    for train_rows, test_rows in splitter.split(np.zeros(len(posts)), _strata(posts)):
+    splitter = (
+        StratifiedKFold(folds, shuffle=True, random_state=seed)
+        if groups is None
+        else StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
+    )
+    splits = splitter.split(np.zeros(len(posts)), _strata(posts), groups)
+    for train_rows, test_rows in splits:
         model = train([*base, *(file_examples[i] for i in train_rows)])
         tagged = predict(model, [file_examples[i] for i in test_rows])
         for i, labels in zip(test_rows, tagged, strict=True):
@@ -66,8 +80,11 @@ def cross_validate(
     *,
     folds: int = 5,
     seed: int = 13,
+    groups: Sequence[str] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> Scores:
     """Scores (eval README) of the out-of-fold predictions (branches are the rules')."""
-    predicted = out_of_fold(file_examples, base, folds=folds, seed=seed, progress=progress)
+    predicted = out_of_fold(
+        file_examples, base, folds=folds, seed=seed, groups=groups, progress=progress
+    )
     return score([dict(e.labels) for e in file_examples], predicted)

@@ -1,11 +1,17 @@
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner, Result
 
+import nlp.crossval
+import nlp.training
 from nlp.cli import app
+from nlp.model import Example, Model, train
 from nlp.stage import Stage
+from nlp.training import read_labelled
 
 from .conftest import DATA
 
@@ -51,6 +57,49 @@ def test_eval_refuses_an_unknown_kind_of_set() -> None:
     result = _eval("--cv", "3", "--kind", "imaginary")
     assert result.exit_code == 2
     assert "--kind must be real or synthetic" in result.output
+
+
+@pytest.mark.filterwarnings("ignore:The least populated class")  # one post alone in its stratum
+def test_eval_cv_grouped_by_page_never_splits_a_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `--group-by page`, no fold's model learns from a post of a page it is measured on;
+    the same folds ungrouped do split pages, and posts without a page are not lumped together."""
+    posts = read_labelled(DATA / "nlp_heldout.jsonl")
+    page = {p["id"]: f"https://example.org/page-{i % 16}" for i, p in enumerate(posts[:48])}
+    data = tmp_path / "paged.jsonl"
+    data.write_text(
+        "".join(json.dumps(p | {"source_url": page.get(p["id"])}) + "\n" for p in posts),
+        encoding="utf-8",
+    )
+    trained: list[set[str]] = []
+
+    def recording_train(items: Sequence[Example], **kwargs: object) -> Model:
+        trained.append({e.labels["id"] for e in items})
+        return train(items)
+
+    monkeypatch.setattr(nlp.training, "training_examples", lambda excluding: [])
+    monkeypatch.setattr(nlp.crossval, "train", recording_train)
+
+    def folds(*options: str) -> tuple[int, int]:
+        """(pages split between a fold's training and measured posts, folds measuring a post
+        without a page)."""
+        trained.clear()
+        profile = DATA / "nlp_profile.yml"
+        result = runner.invoke(app, ["eval", str(data), "-p", str(profile), "--cv", "4", *options])
+        assert result.exit_code == 0, result.output
+        assert len(trained) == 4
+        split, pageless = 0, 0
+        for ids in trained:
+            measured = [p["id"] for p in posts if p["id"] not in ids]
+            seen = {page[i] for i in ids if i in page}
+            split += len(seen & {page[i] for i in measured if i in page})
+            pageless += any(i not in page for i in measured)
+        return split, pageless
+
+    split, pageless = folds("--group-by", "page")
+    assert split == 0 and pageless > 1
+    assert folds()[0] > 0
 
 
 def _scores(data: Path) -> dict[str, Any]:

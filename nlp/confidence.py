@@ -18,8 +18,7 @@ def sureness(model: Model, items: Sequence[Example]) -> list[float]:
     """One margin per post in [0, 1]: 0 is a coin toss on some head, 1 is certain everywhere."""
     if not items:
         return []
-    texts, views = [e.text for e in items], [e.view for e in items]
-    probabilities = model.probabilities(model.features(texts, views))
+    probabilities = model.probabilities(model.features_of(items))
     margins = np.ones(len(items))
     relevant = np.ones(len(items), dtype=bool)
     if "relevant" in model.heads and model.heads["relevant"].outputs:

@@ -22,8 +22,7 @@ from nlp.scoring import Scores, score
 
 def predict(model: Model, items: Sequence[Example]) -> list[dict[str, Any]]:
     """Labels (eval schema) of `items` by `model`; branches are the rules'."""
-    texts, views = [e.text for e in items], [e.view for e in items]
-    decisions = decide(model, model.features(texts, views), views)
+    decisions = decide(model, model.features_of(items), [e.view for e in items])
     return [
         {"id": e.labels.get("id"), "branch": e.branch if decision["relevant"] else None, **decision}
         for e, decision in zip(items, decisions.labels, strict=True)

@@ -20,6 +20,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from spacy.tokens import Doc
 
+from nlp import encoder
 from nlp.extensions import folded, text_of
 
 WORD_TOKEN = r"(?u)\w+|[^\w\s]"  # words, and punctuation and emojis one by one (« ?? », 🙄)
@@ -54,6 +55,8 @@ class FeatureSettings:
     max_word_features: int
     max_char_features: int
     rule_weight: float
+    sentence_encoder: str | None = None  # nlp/encoder.py; None: n-grams and rules only
+    sentence_weight: float = 0.0
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> FeatureSettings:
@@ -64,6 +67,8 @@ class FeatureSettings:
             max_word_features=int(config["max_word_features"]),
             max_char_features=int(config["max_char_features"]),
             rule_weight=float(config["rule_weight"]),
+            sentence_encoder=config.get("sentence_encoder"),
+            sentence_weight=float(config.get("sentence_weight", 0.0)),
         )
 
 
@@ -104,22 +109,40 @@ class Featurizer:
             rules=DictVectorizer(dtype=np.float32, sort=True).fit(views),
         )
 
-    def transform(self, texts: list[str], views: list[RuleView]) -> sp.csr_matrix:
+    def transform(
+        self, texts: list[str], views: list[RuleView], vectors: np.ndarray | None = None
+    ) -> sp.csr_matrix:
+        """`vectors`: the texts' sentence vectors (`sentence_vectors`); None leaves their columns
+        empty, which is what the gate is trained on (it decides which posts need them)."""
         blocks = [
             self.words.transform(texts),
             self.chars.transform(texts),
             self.rules.transform(views) * self.settings.rule_weight,
         ]
+        if self.settings.sentence_encoder:
+            shape = (len(texts), encoder.dimension(self.settings.sentence_encoder))
+            blocks.append(
+                sp.csr_matrix(shape, dtype=np.float32)
+                if vectors is None
+                else sp.csr_matrix(vectors * self.settings.sentence_weight)
+            )
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     @property
     def names(self) -> list[str]:
-        """Feature names in column order (words, then characters, then rules)."""
+        """Feature names in column order (words, characters, rules, then sentence vector)."""
+        name = self.settings.sentence_encoder
         return [
             *(f"w:{n}" for n in self.words.get_feature_names_out()),
             *(f"c:{n}" for n in self.chars.get_feature_names_out()),
             *(f"r:{n}" for n in self.rules.get_feature_names_out()),
+            *(f"s:{name}:{i}" for i in range(encoder.dimension(name) if name else 0)),
         ]
+
+    def sentence_vectors(self, texts: list[str]) -> np.ndarray | None:
+        """The texts' sentence vectors, or None when the features have none."""
+        name = self.settings.sentence_encoder
+        return encoder.embed(name, texts) if name else None
 
     def word_columns(self) -> dict[str, int]:
         return dict(self.words.vocabulary_)

@@ -95,6 +95,15 @@ class Example:
     labels: Mapping[str, Any]
     branch: str | None = None  # the rules' (branches are not learned)
     kind: str = "real"  # of the labelled set it comes from (`data/training.yml`)
+    vector: np.ndarray | None = field(default=None, compare=False)  # of `text`: sentence_encoder
+
+
+def vectors_of(items: Sequence[Example]) -> np.ndarray | None:
+    """The items' sentence vectors stacked, or None when they have none."""
+    vectors = [e.vector for e in items]
+    if not vectors or any(v is None for v in vectors):
+        return None
+    return np.stack([v for v in vectors if v is not None])
 
 
 @dataclass
@@ -124,8 +133,34 @@ class Model:
     rules: dict[str, Any]  # which heads the rules decide, and on which posts (classifier.yml)
     trained_on: dict[str, Any] = field(default_factory=dict)
 
-    def features(self, texts: list[str], views: list[RuleView]) -> Any:
-        return self.featurizer.transform(texts, views)
+    def features(
+        self, texts: list[str], views: list[RuleView], vectors: np.ndarray | None = None
+    ) -> Any:
+        """Feature rows of the posts. Without `vectors`, sentence vectors are computed for the
+        posts the gate does not hand to the rules only: the rules ignore them, and they are the
+        dearest feature by far."""
+        x = self.featurizer.transform(texts, views, vectors)
+        if vectors is not None or not self.featurizer.settings.sentence_encoder:
+            return x
+        learned = [i for i, ruled in enumerate(self.by_rules(x)) if not ruled]
+        if not learned:
+            return x
+        found = self.featurizer.sentence_vectors([texts[i] for i in learned])
+        assert found is not None
+        vectors = np.zeros((len(texts), found.shape[1]), dtype=np.float32)
+        vectors[learned] = found
+        return self.featurizer.transform(texts, views, vectors)
+
+    def features_of(self, items: Sequence[Example]) -> Any:
+        """Feature rows of labelled posts, with the sentence vectors they carry."""
+        return self.features([e.text for e in items], [e.view for e in items], vectors_of(items))
+
+    def by_rules(self, x: Any) -> list[bool]:
+        """Per post: does the gate hand it to the rules (`rules.gate`, `rules.heads`)?"""
+        gate = self.heads.get(str(self.rules.get("gate")))
+        if gate is None or not gate.outputs:
+            return [False] * x.shape[0]
+        return [bool(p >= gate.thresholds[0]) for p in gate.probabilities(x)[:, 0]]
 
     def probabilities(self, x: Any) -> dict[str, np.ndarray]:
         return {name: head.probabilities(x) for name, head in self.heads.items()}
@@ -315,8 +350,13 @@ def train(
     settings = FeatureSettings.from_config(config["features"])
     texts, views = [e.text for e in examples], [e.view for e in examples]
     featurizer = Featurizer.fit(settings, texts, views)
-    x = featurizer.transform(texts, views)
-    heads = {spec.name: _fit_head(spec, x, examples, config) for spec in head_specs(config)}
+    x = featurizer.transform(texts, views, vectors_of(examples))
+    # The gate decides which posts need sentence vectors, so it learns without them.
+    gate, plain = config["rules"].get("gate"), featurizer.transform(texts, views)
+    heads = {
+        spec.name: _fit_head(spec, plain if spec.name == gate else x, examples, config)
+        for spec in head_specs(config)
+    }
     return Model(
         version=version,
         featurizer=featurizer,
@@ -356,12 +396,7 @@ def decide(model: Model, x: Any, views: Sequence[RuleView]) -> Decisions:
     `rules.complaint_vetoed_by` (`positive`) is dropped; a complaint is always negative.
     """
     probabilities = model.probabilities(x)
-    gate = model.heads.get(str(model.rules.get("gate")))
-    by_rules = (
-        [bool(p >= gate.thresholds[0]) for p in probabilities[gate.spec.name][:, 0]]
-        if gate is not None and gate.outputs
-        else [False] * len(views)
-    )
+    by_rules = model.by_rules(x)
     ruled_heads = set(model.rules["heads"])
     decisions: list[dict[str, Any]] = [{} for _ in views]
     for name, head in model.heads.items():

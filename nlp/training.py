@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from nlp import encoder
 from nlp.extensions import folded
 from nlp.features import rule_view
 from nlp.model import Example, Model, head_specs, load_config, train
@@ -94,10 +95,13 @@ def examples(posts: Sequence[dict[str, Any]], profile: Path, kind: str = "real")
     from nlp.stage import Stage
 
     stage = Stage(profile=load_profile(profile), learned=False)
-    docs = stage.docs([p["text"] for p in posts])
+    docs = [doc for _, doc in stage.docs([p["text"] for p in posts])]
+    texts = [folded(doc) for doc in docs]
+    name = load_config()["features"].get("sentence_encoder")
+    vectors = list(encoder.embed(name, texts)) if name else [None] * len(texts)
     return [
-        Example(text=folded(doc), view=rule_view(doc), labels=post, branch=doc._.branch, kind=kind)
-        for post, (_, doc) in zip(posts, docs, strict=True)
+        Example(text, rule_view(doc), post, branch=doc._.branch, kind=kind, vector=vector)
+        for post, doc, text, vector in zip(posts, docs, texts, vectors, strict=True)
     ]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import nlp.crossval
+import nlp.encoder
 from config.profile import Profile
 from nlp import registry
 from nlp.classifier import load_model
@@ -168,3 +169,31 @@ def test_a_learned_complaint_is_dropped_where_the_learned_sentiment_is_positive(
         else:
             assert after["complaint"] == before["complaint"]
     assert dropped >= 1
+
+
+def test_sentence_vectors_are_computed_only_for_the_posts_the_learned_heads_decide(
+    monkeypatch: pytest.MonkeyPatch, heldout: list[Example]
+) -> None:
+    model = load_model()
+    name = model.featurizer.settings.sentence_encoder
+    assert name, "the shipped model has sentence vectors"
+    posts = read_labelled(Path(nlp.crossval.__file__).with_name("training") / "real-train.jsonl")
+    items = [*heldout[:40], *examples(posts[:40], DATA / "nlp_profile.yml")]
+    texts, views = [e.text for e in items], [e.view for e in items]
+    embedded: list[str] = []
+    embed = nlp.encoder.embed
+
+    def recording_embed(encoder: str, batch: list[str]) -> object:
+        embedded.extend(batch)
+        return embed(encoder, batch)
+
+    monkeypatch.setattr(nlp.encoder, "embed", recording_embed)
+    x = model.features(texts, views)
+    by_rules = model.by_rules(x)
+    assert 0 < sum(by_rules) < len(items)
+    learned = [i for i, ruled in enumerate(by_rules) if not ruled]
+    assert sorted(embedded) == sorted(texts[i] for i in learned)
+    # the learned posts decide as with every vector computed (how the model was trained)
+    lazy = decide(model, x, views).labels
+    full = decide(model, model.features_of(items), views).labels
+    assert [lazy[i] for i in learned] == [full[i] for i in learned]

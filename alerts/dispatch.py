@@ -21,7 +21,7 @@ from alerts.notify.base import Notifier
 from alerts.notify.delivery import deliver
 from alerts.store import read_table
 from bus.records import Failure
-from bus.stage import Batch
+from bus.stage import DEFAULT_POLICIES, Batch, Policies
 from bus.topics import topic
 from config.rules import Delivery
 from indexer.client import retry_when_unavailable
@@ -116,6 +116,7 @@ class NotifyStage:
     dispatcher: Dispatcher
     name: str = STAGE
     holds_back: bool = False
+    policies: Policies = DEFAULT_POLICIES
 
     def validate(self, record: Any) -> Alert:
         return Alert.model_validate_json(record.value)

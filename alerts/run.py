@@ -18,7 +18,7 @@ from alerts.notify.base import Notifier
 from alerts.notify.channels import build_notifiers
 from alerts.reorder import Reorderer, Reordering, default_reordering
 from alerts.unanswered import run_reminders
-from alerts.worker import POLICIES, AlertsStage, restore
+from alerts.worker import AlertsStage, restore
 from bus.commit import OffsetCommit, TransactionCommit
 from bus.kafka import ensure_topics, make_consumer, make_producer
 from bus.topics import TopicKey
@@ -80,7 +80,6 @@ def run_alerts(
                 consumer=rules.consumer,
                 commit=rules_commit,
                 batch_size=batch_size,
-                policies=POLICIES,
                 **loop,
             ),
             _loop(

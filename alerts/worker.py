@@ -80,6 +80,7 @@ class AlertsStage:
     upstream_busy: Callable[[], bool] = _no_upstream
     name: str = STAGE
     holds_back: bool = True
+    policies: Policies = POLICIES
     committed: dict[TopicPartition, int] = field(default_factory=dict)
 
     def validate(self, record: Any) -> Facts:

@@ -2,7 +2,6 @@
 transaction for the output, the dead letters and the offsets."""
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -10,19 +9,19 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from bus.dlq import send_to_dlq
-from bus.records import Failure
 from bus.stage import Offsets
 
 log = logging.getLogger(__name__)
 
 
 class Commit(Protocol):
-    """How a batch's dead letters and offsets are made durable, with its output or after it."""
+    """How a batch's dead letters (sent with `producer`) and offsets are made durable, with its
+    output or after it."""
+
+    @property
+    def producer(self) -> KafkaProducer: ...
 
     def begin(self) -> None: ...
-
-    def dead_letter(self, stage: str, failures: Sequence[Failure]) -> None: ...
 
     def commit(self, offsets: Offsets | None) -> bool:
         """Offsets None: all that was consumed. False: the partitions moved to another worker,
@@ -40,9 +39,6 @@ class OffsetCommit:
 
     def begin(self) -> None:
         pass
-
-    def dead_letter(self, stage: str, failures: Sequence[Failure]) -> None:
-        send_to_dlq(self.producer, stage, failures)
 
     def commit(self, offsets: Offsets | None) -> bool:
         try:
@@ -68,9 +64,6 @@ class TransactionCommit:
 
     def begin(self) -> None:
         self.producer.begin_transaction()
-
-    def dead_letter(self, stage: str, failures: Sequence[Failure]) -> None:
-        send_to_dlq(self.producer, stage, failures)
 
     def commit(self, offsets: Offsets | None) -> bool:
         if offsets is None:

@@ -43,6 +43,9 @@ class Policies:
             raise ValueError("a record that fails validation fails it again: not retried")
 
 
+DEFAULT_POLICIES = Policies()
+
+
 @dataclass
 class Batch(Generic[Item]):
     """The records of one poll as the loop validated them. A stage may take more while it works
@@ -81,6 +84,7 @@ class StageHandler(Protocol[Item, Out]):
 
     name: str
     holds_back: bool  # also processes empty polls, so that what it holds can go out
+    policies: Policies  # what each step does with an error that is not a known transient one
 
     def validate(self, record: Any) -> Item: ...
 

@@ -19,6 +19,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 
 from bus.commit import Commit, OffsetCommit
+from bus.dlq import send_to_dlq
 from bus.kafka import make_consumer, make_producer
 from bus.metrics import DEAD_LETTERS, FAILED, LAG, PROCESSED, serve_metrics
 from bus.records import Failure, TransientError, describe_error
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 TRANSIENT = (TransientError, KafkaError)
-DEFAULT_POLICIES = Policies()
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,12 @@ def run_worker(
     batch_size: int,
     poll_timeout_ms: int = 500,
     backoff: Backoff = Backoff(),
-    policies: Policies = DEFAULT_POLICIES,
 ) -> int:
     """Runs until `stop` is set; returns the number of messages gone through (committed, or
     held back by the stage)."""
     done = 0
     while not stop.is_set():
+        policies = stage.policies
         records = _poll(stage.name, consumer, batch_size, poll_timeout_ms, stop, backoff, policies)
         if records is None:
             break
@@ -176,7 +176,7 @@ def _attempt(
             except _SetAsideError as error:
                 dead_letters = _set_aside(batch, dead_letters, error)
         if dead_letters:
-            commit.dead_letter(stage.name, dead_letters)
+            send_to_dlq(commit.producer, stage.name, dead_letters)
         committed = _step("commit", policies.commit, lambda: commit.commit(batch.offsets))
     except BaseException:
         if begun:
@@ -248,7 +248,6 @@ def serve(
     batch_size: int,
     metrics_port: int,
     make_stage: Callable[[KafkaProducer, KafkaConsumer], StageHandler[Any, Any]],
-    policies: Policies = DEFAULT_POLICIES,
 ) -> None:
     """A stage's long-running process: metrics, consumer, producer (the stage's output and its
     dead letters), plain offset commits, clean stop."""
@@ -262,7 +261,6 @@ def serve(
             commit=OffsetCommit(consumer, producer),
             stop=stop_on_signals(),
             batch_size=batch_size,
-            policies=policies,
         )
     finally:
         consumer.close()

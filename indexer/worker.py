@@ -18,7 +18,7 @@ from kafka import KafkaConsumer
 
 from bus.metrics import LATENCY
 from bus.records import Failure, TransientError
-from bus.stage import Batch
+from bus.stage import DEFAULT_POLICIES, Batch, Policies
 from indexer.answers import link_answers
 from indexer.bulk import IndexAction, bulk_index, delete_documents, stale_copies
 from indexer.client import retry_when_unavailable
@@ -43,6 +43,7 @@ class IndexStage:
     consumer: KafkaConsumer
     name: str = STAGE
     holds_back: bool = False
+    policies: Policies = DEFAULT_POLICIES
     layout: MentionsLayout = field(default_factory=lambda: layout().mentions)
     written_at: dict[str, float] = field(default_factory=dict)  # id → when written, oldest first
     partitions: set[Any] = field(default_factory=set)

@@ -83,7 +83,7 @@ def enrich(
 ) -> None:
     """Tag raw mentions with the NLP stage (long-running; SIGTERM stops it cleanly)."""
     from nlp.pool import start_pool
-    from nlp.worker import POLICIES, EnrichStage
+    from nlp.worker import EnrichStage
 
     pool = start_pool(open_profile(profile), processes)
     log.info("NLP pipeline %s ready in %d process(es)", pool.version, processes)
@@ -96,7 +96,6 @@ def enrich(
             make_stage=lambda producer, _consumer: EnrichStage(
                 pool, producer, chunk_size=chunk_size, batch_size=batch_size
             ),
-            policies=POLICIES,
         )
     finally:
         pool.close()

@@ -9,9 +9,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from nlp import encoder
@@ -98,11 +100,19 @@ def examples(posts: Sequence[dict[str, Any]], profile: Path, kind: str = "real")
     docs = [doc for _, doc in stage.docs([p["text"] for p in posts])]
     texts = [folded(doc) for doc in docs]
     name = load_config()["features"].get("sentence_encoder")
-    vectors = list(encoder.embed(name, texts)) if name else [None] * len(texts)
+    vectors = [_sentence_vector(name, text) if name else None for text in texts]
     return [
         Example(text, rule_view(doc), post, branch=doc._.branch, kind=kind, vector=vector)
         for post, doc, text, vector in zip(posts, docs, texts, vectors, strict=True)
     ]
+
+
+@lru_cache(maxsize=1 << 14)
+def _sentence_vector(encoder_name: str, text: str) -> np.ndarray:
+    """Every build (a retraining, its gate, each cross-validation fold) reads the labelled files
+    again: their vectors, the dear part, are computed once per process."""
+    vector: np.ndarray = encoder.embed(encoder_name, [text])[0]
+    return vector
 
 
 def training_examples(

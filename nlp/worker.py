@@ -46,6 +46,7 @@ class EnrichStage:
     batch_size: int
     name: str = STAGE
     holds_back: bool = False
+    policies: Policies = POLICIES
 
     def validate(self, record: Any) -> RawMention:
         # A fetch from the future is refused: compared with when the mention is received.

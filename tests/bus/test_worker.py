@@ -5,12 +5,12 @@ the output, the dead letters and the offsets together or not at all."""
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaConnectionError, KafkaError
 
@@ -46,6 +46,7 @@ class KeyStage:
     send: Callable[[bytes], Any] | None = None
     name: str = "loop-test"
     holds_back: bool = False
+    policies: Policies = DEFAULTS
     produced: list[bytes] = field(default_factory=list)
     settled: list[bool] = field(default_factory=list)
     committed: list[bytes] = field(default_factory=list)
@@ -77,9 +78,7 @@ class KeyStage:
                 self.stop.set()
 
 
-def _run(
-    stage: KeyStage, consumer: KafkaConsumer, commit: Commit, policies: Policies = DEFAULTS
-) -> int:
+def _run(stage: KeyStage, consumer: KafkaConsumer, commit: Commit) -> int:
     guard = threading.Timer(300, stage.stop.set)  # bounds only a test that fails
     guard.start()
     try:
@@ -90,7 +89,6 @@ def _run(
             stop=stage.stop,
             batch_size=50,
             backoff=FAST,
-            policies=policies,
         )
     finally:
         guard.cancel()
@@ -178,9 +176,10 @@ def test_with_the_stop_policy_a_process_error_ends_the_loop_and_nothing_is_commi
     group, consumer, commit = plain
     mentions = [enriched_mention("Lot arrêté")]
     send_enriched(mentions)
-    stage = KeyStage(until=set(_keys(mentions)), poison=_keys(mentions)[0])
+    poison, stop_on_process = _keys(mentions)[0], Policies(process=Policy.STOP)
+    stage = KeyStage(until=set(_keys(mentions)), poison=poison, policies=stop_on_process)
     with pytest.raises(RuntimeError, match="this batch breaks the stage"):
-        _run(stage, consumer, commit, Policies(process=Policy.STOP))
+        _run(stage, consumer, commit)
     assert _lag(group) == 1
     assert _dead_letters(mentions) == {}
 
@@ -208,11 +207,12 @@ class FailsFirst:
     inner: TransactionCommit
     failures: list[KafkaError] = field(default_factory=lambda: [KafkaError("injected")])
 
+    @property
+    def producer(self) -> KafkaProducer:
+        return self.inner.producer
+
     def begin(self) -> None:
         self.inner.begin()
-
-    def dead_letter(self, stage: str, failures: Sequence[Failure]) -> None:
-        self.inner.dead_letter(stage, failures)
 
     def commit(self, offsets: Offsets | None) -> bool:
         if self.failures:

@@ -109,24 +109,27 @@ class Featurizer:
             rules=DictVectorizer(dtype=np.float32, sort=True).fit(views),
         )
 
-    def transform(
-        self, texts: list[str], views: list[RuleView], vectors: np.ndarray | None = None
-    ) -> sp.csr_matrix:
-        """`vectors`: the texts' sentence vectors (`sentence_vectors`); None leaves their columns
-        empty, which is what the gate is trained on (it decides which posts need them)."""
+    def sparse(self, texts: list[str], views: list[RuleView]) -> sp.csr_matrix:
+        """The n-gram and rule columns alone."""
         blocks = [
             self.words.transform(texts),
             self.chars.transform(texts),
             self.rules.transform(views) * self.settings.rule_weight,
         ]
-        if self.settings.sentence_encoder:
-            shape = (len(texts), encoder.dimension(self.settings.sentence_encoder))
-            blocks.append(
-                sp.csr_matrix(shape, dtype=np.float32)
-                if vectors is None
-                else sp.csr_matrix(vectors * self.settings.sentence_weight)
-            )
         return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def with_vectors(self, sparse: sp.csr_matrix, vectors: np.ndarray | None) -> sp.csr_matrix:
+        """Rows of `sparse` with their sentence vector columns: `vectors`, or empty when None,
+        which is what the gate is trained on (it decides which posts need them)."""
+        name = self.settings.sentence_encoder
+        if not name:
+            return sparse
+        block = (
+            sp.csr_matrix((sparse.shape[0], encoder.dimension(name)), dtype=np.float32)
+            if vectors is None
+            else sp.csr_matrix(vectors * self.settings.sentence_weight)
+        )
+        return sp.hstack([sparse, block], format="csr", dtype=np.float32)
 
     @property
     def names(self) -> list[str]:

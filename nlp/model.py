@@ -139,7 +139,8 @@ class Model:
         """Feature rows of the posts. Without `vectors`, sentence vectors are computed for the
         posts the gate does not hand to the rules only: the rules ignore them, and they are the
         dearest feature by far."""
-        x = self.featurizer.transform(texts, views, vectors)
+        sparse = self.featurizer.sparse(texts, views)
+        x = self.featurizer.with_vectors(sparse, vectors)
         if vectors is not None or not self.featurizer.settings.sentence_encoder:
             return x
         learned = [i for i, ruled in enumerate(self.by_rules(x)) if not ruled]
@@ -149,7 +150,7 @@ class Model:
         assert found is not None
         vectors = np.zeros((len(texts), found.shape[1]), dtype=np.float32)
         vectors[learned] = found
-        return self.featurizer.transform(texts, views, vectors)
+        return self.featurizer.with_vectors(sparse, vectors)
 
     def features_of(self, items: Sequence[Example]) -> Any:
         """Feature rows of labelled posts, with the sentence vectors they carry."""
@@ -350,9 +351,10 @@ def train(
     settings = FeatureSettings.from_config(config["features"])
     texts, views = [e.text for e in examples], [e.view for e in examples]
     featurizer = Featurizer.fit(settings, texts, views)
-    x = featurizer.transform(texts, views, vectors_of(examples))
+    sparse = featurizer.sparse(texts, views)
+    x = featurizer.with_vectors(sparse, vectors_of(examples))
     # The gate decides which posts need sentence vectors, so it learns without them.
-    gate, plain = config["rules"].get("gate"), featurizer.transform(texts, views)
+    gate, plain = config["rules"].get("gate"), featurizer.with_vectors(sparse, None)
     heads = {
         spec.name: _fit_head(spec, plain if spec.name == gate else x, examples, config)
         for spec in head_specs(config)

@@ -19,12 +19,11 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from importlib.resources import files
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from alerts.facts import Facts
+from config.packaged import packaged_settings
 
 Partition = Hashable
 
@@ -41,8 +40,7 @@ class Reordering(BaseModel):
 
 @lru_cache(maxsize=1)
 def default_reordering() -> Reordering:
-    text = files("alerts").joinpath("reorder.yml").read_text(encoding="utf-8")
-    return Reordering.model_validate(yaml.safe_load(text))
+    return packaged_settings(Reordering, "alerts", "reorder.yml")
 
 
 @dataclass(frozen=True, order=True)

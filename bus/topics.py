@@ -1,12 +1,11 @@
 """Topic names and settings, read from `topics.yml` so deployments change data, not code."""
 
 from functools import lru_cache
-from importlib.resources import files
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from config.packaged import packaged_settings
 from config.settings import get_settings
 
 TopicKey = Literal["raw", "enriched", "dlq", "alerts", "alerts_state", "alerts_held"]
@@ -66,8 +65,7 @@ class TopicsFile(BaseModel):
 
 @lru_cache(maxsize=1)
 def topics_file() -> TopicsFile:
-    text = files("bus").joinpath("topics.yml").read_text(encoding="utf-8")
-    return TopicsFile.model_validate(yaml.safe_load(text))
+    return packaged_settings(TopicsFile, "bus", "topics.yml")
 
 
 def topic(key: TopicKey) -> str:

@@ -4,12 +4,12 @@ and staff labels delete with it)."""
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from importlib.resources import files
 from typing import Any
 
-import yaml
 from elasticsearch import Elasticsearch, helpers
 from pydantic import BaseModel, ConfigDict, Field
+
+from config.packaged import packaged_settings
 
 
 class DeletionSettings(BaseModel):
@@ -21,8 +21,7 @@ class DeletionSettings(BaseModel):
 
 @lru_cache(maxsize=1)
 def deletion_settings() -> DeletionSettings:
-    text = files("indexer").joinpath("deletion.yml").read_text(encoding="utf-8")
-    return DeletionSettings.model_validate(yaml.safe_load(text))
+    return packaged_settings(DeletionSettings, "indexer", "deletion.yml")
 
 
 def matching(es: Elasticsearch, index: str, query: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -3,11 +3,10 @@
 import re
 from datetime import datetime
 from functools import lru_cache
-from importlib.resources import files
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
+from config.packaged import packaged_settings
 from config.settings import get_settings
 
 
@@ -62,8 +61,7 @@ _NAMES = {
 def shipped_layout() -> Layout:
     """The names as `indices.yml` gives them, without the deployment's prefix (Kibana's data
     views, built once for every deployment, read these)."""
-    text = files("indexer").joinpath("indices.yml").read_text(encoding="utf-8")
-    return Layout.model_validate(yaml.safe_load(text))
+    return packaged_settings(Layout, "indexer", "indices.yml")
 
 
 @lru_cache(maxsize=1)

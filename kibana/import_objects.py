@@ -11,12 +11,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from typing import Any
 
 import httpx
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from config.packaged import packaged_settings
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,7 @@ class ImportSettings(BaseModel):
 
 @lru_cache(maxsize=1)
 def import_settings() -> ImportSettings:
-    text = files("kibana").joinpath("settings.yml").read_text(encoding="utf-8")
-    return ImportSettings.model_validate(yaml.safe_load(text))
+    return packaged_settings(ImportSettings, "kibana", "settings.yml")
 
 
 _READY = frozenset({"available", "degraded"})

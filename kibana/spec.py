@@ -1,11 +1,11 @@
 """What staff see in Kibana, read from `objects.yml`: data views, saved searches, the dashboard."""
 
 from functools import lru_cache
-from importlib.resources import files
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from config.packaged import packaged_settings
 
 ViewKey = Literal["mentions", "alerts"]
 
@@ -70,5 +70,4 @@ class ObjectsSpec(_Spec):
 
 @lru_cache(maxsize=1)
 def objects_spec() -> ObjectsSpec:
-    text = files("kibana").joinpath("objects.yml").read_text(encoding="utf-8")
-    return ObjectsSpec.model_validate(yaml.safe_load(text))
+    return packaged_settings(ObjectsSpec, "kibana", "objects.yml")

@@ -1,10 +1,10 @@
 """The review stage's settings and words (`settings.yml`)."""
 
 from functools import lru_cache
-from importlib.resources import files
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from config.packaged import packaged_settings
 
 
 class Columns(BaseModel):
@@ -52,5 +52,4 @@ class ReviewSettings(BaseModel):
 
 @lru_cache(maxsize=1)
 def review_settings() -> ReviewSettings:
-    text = files("review").joinpath("settings.yml").read_text(encoding="utf-8")
-    return ReviewSettings.model_validate(yaml.safe_load(text))
+    return packaged_settings(ReviewSettings, "review", "settings.yml")

@@ -1,10 +1,10 @@
 """The summary's tunables (`settings.yml`); where reports go is a setting (`config.settings`)."""
 
 from functools import lru_cache
-from importlib.resources import files
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from config.packaged import packaged_settings
 
 
 class Tunables(BaseModel):
@@ -29,5 +29,4 @@ class Tunables(BaseModel):
 
 @lru_cache(maxsize=1)
 def tunables() -> Tunables:
-    text = files("summaries").joinpath("settings.yml").read_text(encoding="utf-8")
-    return Tunables.model_validate(yaml.safe_load(text))
+    return packaged_settings(Tunables, "summaries", "settings.yml")

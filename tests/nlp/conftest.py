@@ -6,6 +6,8 @@ from config.profile import Profile, load_profile
 from nlp.stage import Stage, build_stage
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+# real posts shipped with the model's training data
+REAL_TRAIN = Path(__file__).resolve().parents[2] / "nlp" / "training" / "real-train.jsonl"
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ from nlp import encoder
 from nlp.encoder_weights import WeightsError, read
 from nlp.training import read_labelled
 
+from .conftest import REAL_TRAIN
+
 NAME = "multilingual-e5-small"
 
 
@@ -22,8 +24,7 @@ def engine() -> E5:
 
 @pytest.fixture(scope="module")
 def posts() -> list[str]:
-    path = Path(encoder.__file__).with_name("training") / "real-train.jsonl"
-    return [p["text"] for p in read_labelled(path)[:40]]
+    return [p["text"] for p in read_labelled(REAL_TRAIN)[:40]]
 
 
 def test_vectors_and_tokens_are_those_of_the_wheels_engine(engine: E5, posts: list[str]) -> None:

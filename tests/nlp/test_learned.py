@@ -22,7 +22,7 @@ from nlp.model import ruled as rules_decision
 from nlp.stage import Stage
 from nlp.training import build_and_publish, examples, read_labelled
 
-from .conftest import DATA
+from .conftest import DATA, REAL_TRAIN
 
 REAL_DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "real-dev.jsonl"
 
@@ -150,7 +150,7 @@ def test_the_gate_leaves_real_posts_to_the_learned_heads() -> None:
 def test_a_learned_complaint_is_dropped_where_the_learned_sentiment_is_positive(
     small_model: Model,
 ) -> None:
-    posts = read_labelled(Path(nlp.crossval.__file__).with_name("training") / "real-train.jsonl")
+    posts = read_labelled(REAL_TRAIN)
     items = examples(posts[:150], DATA / "nlp_profile.yml")  # real posts the model never saw
     texts, views = [e.text for e in items], [e.view for e in items]
     x = small_model.features(texts, views)
@@ -177,7 +177,7 @@ def test_sentence_vectors_are_computed_only_for_the_posts_the_learned_heads_deci
     model = load_model()
     name = model.featurizer.settings.sentence_encoder
     assert name, "the shipped model has sentence vectors"
-    posts = read_labelled(Path(nlp.crossval.__file__).with_name("training") / "real-train.jsonl")
+    posts = read_labelled(REAL_TRAIN)
     items = [*heldout[:40], *examples(posts[:40], DATA / "nlp_profile.yml")]
     texts, views = [e.text for e in items], [e.view for e in items]
     embedded: list[str] = []
